@@ -1,0 +1,125 @@
+// Package dpi identifies a flow's application by deep packet inspection and
+// extracts the metadata of its handshakes (TLS, QUIC, SSH, DNS, HTTP, DHCP).
+//
+// Each protocol is one dissector in its own file. The engine offers the
+// first packets of a flow to the dissectors in the registry, in order of
+// likelihood, until one claims the flow.
+package dpi
+
+import (
+	"net/netip"
+
+	"github.com/flowlens/flowlens/record"
+)
+
+// Direction says which endpoint sent a packet.
+type Direction uint8
+
+// Directions relative to the flow's client (its initiator).
+const (
+	ClientToServer Direction = 0
+	ServerToClient Direction = 1
+)
+
+// Packet is what a dissector sees of one packet of a flow.
+type Packet struct {
+	Dir Direction
+	// Payload is the UDP datagram's payload, or for TCP the bytes this
+	// segment added to its direction's in-order stream (empty for a
+	// retransmission or a segment that arrived ahead of a gap).
+	Payload []byte
+	// Timestamp is the capture time in nanoseconds since the Unix epoch.
+	Timestamp int64
+	// TCPFlags holds the segment's flags, 0 for other protocols.
+	TCPFlags uint8
+}
+
+// Verdict is a dissector's answer for one packet.
+type Verdict uint8
+
+// Verdicts a dissector returns from Inspect.
+const (
+	// NeedMore means the flow may be this protocol: call again with the
+	// next packet.
+	NeedMore Verdict = iota
+	// NotMine means the flow is not this protocol: do not call again.
+	NotMine
+	// Claimed means the flow is this protocol and the dissector wants more
+	// packets for its metadata.
+	Claimed
+	// Done means the flow is this protocol and its metadata is complete.
+	Done
+)
+
+// Dissector recognises one protocol (or a family of close protocols) and
+// fills the flow's metadata. A dissector is shared by all flows; per-flow
+// state lives in the Flow (see Scratch).
+type Dissector interface {
+	// Name is the protocol name as nDPI spells it (for example "TLS").
+	Name() string
+	// Inspect looks at one packet. It must not keep p.Payload, and must
+	// read the payload through bounds-checked accessors: it never panics.
+	Inspect(f *Flow, p *Packet) Verdict
+}
+
+// Flow is a flow's DPI state and results, owned by one worker.
+type Flow struct {
+	// Protocol is the IP protocol number (6 for TCP, 17 for UDP, ...).
+	Protocol uint8
+	// Client and Server are the endpoints; ports are 0 where the
+	// protocol has none.
+	Client, Server netip.AddrPort
+
+	// Packets counts the packets with payload offered per direction.
+	Packets [2]int
+
+	// Result of classification: Master is the transport or protocol
+	// ("TLS", "DNS", "HTTP"), App the service on top ("YouTube"), if any.
+	Master, App string
+	// Confidence is how the result was decided: "dpi", "port", "ip",
+	// "guess" or "unknown" (the record's confidence field).
+	Confidence string
+	// Host is the best host name seen (SNI, HTTP Host, DNS query, ...),
+	// used to find the service.
+	Host string
+	// Info is the one-line summary of the flow (the Additional Info column).
+	Info string
+
+	TLS  *record.TLS
+	SSH  *record.SSH
+	DNS  *record.DNS
+	HTTP *record.HTTP
+	DHCP *record.DHCP
+
+	// streams holds the reassembled TCP bytes per direction.
+	streams [2]stream
+	scratch map[string]any
+}
+
+// Stream returns the in-order TCP bytes of one direction buffered so far,
+// from the start of the connection up to the reassembly cap.
+func (f *Flow) Stream(d Direction) []byte { return f.streams[d].buf }
+
+// StreamStart reports whether the stream of direction d begins at the start
+// of the connection (its SYN was seen), so that offsets are protocol
+// offsets rather than the middle of some message.
+func (f *Flow) StreamStart(d Direction) bool { return f.streams[d].fromSYN }
+
+// Scratch returns the dissector's per-flow state stored under key,
+// creating a zero T on first use. Dissectors use their own name as key.
+func Scratch[T any](f *Flow, key string) *T {
+	if v, ok := f.scratch[key]; ok {
+		return v.(*T)
+	}
+	if f.scratch == nil {
+		f.scratch = make(map[string]any, 2)
+	}
+	t := new(T)
+	f.scratch[key] = t
+	return t
+}
+
+// SetResult records the flow's application as decided by DPI.
+func (f *Flow) SetResult(master, app string) {
+	f.Master, f.App, f.Confidence = master, app, "dpi"
+}
