@@ -91,9 +91,17 @@ type Flow struct {
 	HTTP *record.HTTP
 	DHCP *record.DHCP
 
+	// Category and Breed are settled when the flow closes.
+	Category, Breed string
+
 	// streams holds the reassembled TCP bytes per direction.
 	streams [2]stream
 	scratch map[string]any
+	// claimer is the registry index of the dissector that claimed the
+	// flow, -1 while none has.
+	claimer  int
+	excluded bitset
+	finished bool
 }
 
 // Stream returns the in-order TCP bytes of one direction buffered so far,

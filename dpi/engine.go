@@ -1,0 +1,186 @@
+package dpi
+
+import (
+	"net/netip"
+
+	"github.com/flowlens/flowlens/decode"
+	"github.com/flowlens/flowlens/record"
+)
+
+// Engine runs the dissectors over flows. One Engine is shared by the
+// workers; it holds no per-flow state and is safe for concurrent use.
+type Engine struct {
+	cfg        Config
+	dissectors []Dissector
+	// byPort lists, per transport and port, the dissectors that usually
+	// run there, as indexes into dissectors.
+	byPort map[portKey][]int
+}
+
+type portKey struct {
+	proto uint8
+	port  uint16
+}
+
+// portHinter is implemented by dissectors that have usual ports.
+type portHinter interface {
+	Ports() (tcp, udp []uint16)
+}
+
+// NewEngine returns an engine with the dissectors of the registry.
+func NewEngine(cfg Config) *Engine {
+	if cfg.MaxPackets <= 0 {
+		cfg.MaxPackets = DefaultConfig().MaxPackets
+	}
+	if cfg.StreamCap <= 0 {
+		cfg.StreamCap = DefaultConfig().StreamCap
+	}
+	e := &Engine{cfg: cfg, dissectors: registry, byPort: map[portKey][]int{}}
+	for i, d := range e.dissectors {
+		h, ok := d.(portHinter)
+		if !ok {
+			continue
+		}
+		tcp, udp := h.Ports()
+		for _, p := range tcp {
+			k := portKey{decode.ProtoTCP, p}
+			e.byPort[k] = append(e.byPort[k], i)
+		}
+		for _, p := range udp {
+			k := portKey{decode.ProtoUDP, p}
+			e.byPort[k] = append(e.byPort[k], i)
+		}
+	}
+	return e
+}
+
+// NewFlow returns the inspection state of a new flow.
+func (e *Engine) NewFlow(proto uint8, client, server netip.AddrPort) *Flow {
+	return &Flow{Protocol: proto, Client: client, Server: server, claimer: -1}
+}
+
+// Inspect offers one packet of f to the dissectors.
+func (e *Engine) Inspect(f *Flow, dir Direction, p *decode.Packet, ts int64) {
+	if f.finished {
+		return
+	}
+	pkt := Packet{Dir: dir, Timestamp: ts, TCPFlags: p.TCPFlags, Payload: p.Payload}
+	if f.Protocol == decode.ProtoTCP {
+		pkt.Payload = f.streams[dir].add(p.Seq, p.TCPFlags, p.Payload, e.cfg.StreamCap)
+	}
+	if len(pkt.Payload) == 0 {
+		return
+	}
+	f.Packets[dir]++
+	if f.claimer >= 0 {
+		e.runClaimer(f, &pkt)
+	} else {
+		e.tryAll(f, &pkt)
+	}
+	if !f.finished && f.Packets[0]+f.Packets[1] >= e.cfg.MaxPackets {
+		e.stop(f)
+	}
+}
+
+func (e *Engine) runClaimer(f *Flow, p *Packet) {
+	if e.dissectors[f.claimer].Inspect(f, p) == Done {
+		e.stop(f)
+	}
+}
+
+// tryAll offers the packet to every dissector still in the running: first
+// those whose usual port is the flow's, then the rest in registry order.
+func (e *Engine) tryAll(f *Flow, p *Packet) {
+	hinted := e.byPort[portKey{f.Protocol, f.Server.Port()}]
+	for _, i := range hinted {
+		if e.try(f, p, i) {
+			return
+		}
+	}
+	for i := range e.dissectors {
+		if contains(hinted, i) {
+			continue
+		}
+		if e.try(f, p, i) {
+			return
+		}
+	}
+	if f.excluded.count() == len(e.dissectors) {
+		e.stop(f)
+	}
+}
+
+// try runs dissector i and reports whether it claimed the flow.
+func (e *Engine) try(f *Flow, p *Packet, i int) bool {
+	if f.excluded.has(i) {
+		return false
+	}
+	switch e.dissectors[i].Inspect(f, p) {
+	case NotMine:
+		f.excluded.set(i)
+	case Claimed:
+		f.claimer = i
+		return true
+	case Done:
+		f.claimer = i
+		e.stop(f)
+		return true
+	}
+	return false
+}
+
+// stop ends inspection of f and frees what it buffered.
+func (e *Engine) stop(f *Flow) {
+	f.finished = true
+	f.streams[0].release()
+	f.streams[1].release()
+	f.scratch = nil
+}
+
+// Finish settles the flow's result when it closes: a port guess for flows
+// nothing claimed, the service behind the host name, category and breed.
+func (e *Engine) Finish(f *Flow) {
+	if !f.finished {
+		e.stop(f)
+	}
+	e.resolve(f)
+}
+
+func contains(s []int, v int) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// bitset marks dissectors by index.
+type bitset [4]uint64
+
+func (b *bitset) set(i int)      { b[i/64] |= 1 << (i % 64) }
+func (b *bitset) has(i int) bool { return b[i/64]&(1<<(i%64)) != 0 }
+func (b *bitset) count() int {
+	n := 0
+	for _, w := range b {
+		for ; w != 0; w &= w - 1 {
+			n++
+		}
+	}
+	return n
+}
+
+// Finished reports whether inspection of f is over.
+func (f *Flow) Finished() bool { return f.finished }
+
+// Fill copies the flow's DPI results into its record.
+func (f *Flow) Fill(r *record.Flow) {
+	r.MasterProtocol, r.AppProtocol = f.Master, f.App
+	r.App = f.Master
+	if f.App != "" {
+		r.App = f.Master + "." + f.App
+	}
+	r.Category, r.Breed, r.Confidence = f.Category, f.Breed, f.Confidence
+	r.Info = f.Info
+	r.TLS, r.SSH, r.DNS, r.HTTP, r.DHCP = f.TLS, f.SSH, f.DNS, f.HTTP, f.DHCP
+}

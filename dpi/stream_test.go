@@ -1,0 +1,60 @@
+package dpi
+
+import (
+	"testing"
+
+	"github.com/flowlens/flowlens/decode"
+)
+
+type seg struct {
+	seq   uint32
+	flags uint8
+	data  string
+}
+
+func TestStreamReassembly(t *testing.T) {
+	const isn = 1000
+	tests := []struct {
+		name     string
+		capBytes int
+		segs     []seg
+		want     string
+		fromSYN  bool
+	}{
+		{"in order", 100, []seg{{isn, decode.TCPFlagSYN, ""}, {isn + 1, 0, "hello "}, {isn + 7, 0, "world"}}, "hello world", true},
+		{"retransmission", 100, []seg{{isn, decode.TCPFlagSYN, ""}, {isn + 1, 0, "hello "}, {isn + 1, 0, "hello "}, {isn + 7, 0, "world"}}, "hello world", true},
+		{"overlap", 100, []seg{{isn, decode.TCPFlagSYN, ""}, {isn + 1, 0, "hello "}, {isn + 4, 0, "lo world"}}, "hello world", true},
+		{"out of order", 100, []seg{{isn, decode.TCPFlagSYN, ""}, {isn + 7, 0, "world"}, {isn + 1, 0, "hello "}}, "hello world", true},
+		{"mid-stream start", 100, []seg{{5000, 0, "abc"}, {5003, 0, "def"}}, "abcdef", false},
+		{"capped", 8, []seg{{isn, decode.TCPFlagSYN, ""}, {isn + 1, 0, "hello "}, {isn + 7, 0, "world"}}, "hello wo", true},
+		{"sequence wrap", 100, []seg{{0xfffffffd, decode.TCPFlagSYN, ""}, {0xfffffffe, 0, "ab"}, {0, 0, "cd"}}, "abcd", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var s stream
+			for _, sg := range tt.segs {
+				s.add(sg.seq, sg.flags, []byte(sg.data), tt.capBytes)
+			}
+			if got := string(s.buf); got != tt.want {
+				t.Errorf("stream = %q, want %q", got, tt.want)
+			}
+			if s.fromSYN != tt.fromSYN {
+				t.Errorf("fromSYN = %v, want %v", s.fromSYN, tt.fromSYN)
+			}
+		})
+	}
+}
+
+func TestStreamAddReturnsNewBytes(t *testing.T) {
+	var s stream
+	s.add(1, decode.TCPFlagSYN, nil, 100)
+	if got := s.add(9, 0, []byte("later"), 100); len(got) != 0 {
+		t.Fatalf("segment ahead of a gap returned %q, want nothing", got)
+	}
+	if got := string(s.add(2, 0, []byte("1234567"), 100)); got != "1234567later" {
+		t.Errorf("filling the gap returned %q, want %q", got, "1234567later")
+	}
+	if got := s.add(2, 0, []byte("1234567"), 100); len(got) != 0 {
+		t.Errorf("retransmission returned %q, want nothing", got)
+	}
+}

@@ -1,0 +1,39 @@
+package flow
+
+import "time"
+
+// Config sets the flow table's timeouts and bounds. Timeouts run on packet
+// time, so replaying a capture expires flows as the live network would.
+type Config struct {
+	// IdleTimeoutUDP closes a UDP, ICMP or other non-TCP flow after this
+	// long without packets.
+	IdleTimeoutUDP time.Duration
+	// IdleTimeoutTCP closes a TCP flow that saw no FIN or RST after this
+	// long without packets.
+	IdleTimeoutTCP time.Duration
+	// CloseLinger is how long a TCP flow stays open after a RST or after
+	// FINs in both directions, to collect the last ACKs.
+	CloseLinger time.Duration
+	// ActiveTimeout, when non-zero, closes a flow that has lasted this
+	// long even if it is still busy; the next packet starts a new flow.
+	ActiveTimeout time.Duration
+	// MaxFlows bounds the table. Past it the least recently active flows
+	// are closed early and counted as evicted.
+	MaxFlows int
+	// PortHeuristic corrects the client of a flow first seen mid-way
+	// (no SYN) when the first packet goes from a well-known port to an
+	// ephemeral one.
+	PortHeuristic bool
+}
+
+// DefaultConfig returns the defaults: 60 s idle for UDP and ICMP, 180 s for
+// TCP, 10 s after FIN or RST, no active timeout, one million flows.
+func DefaultConfig() Config {
+	return Config{
+		IdleTimeoutUDP: 60 * time.Second,
+		IdleTimeoutTCP: 180 * time.Second,
+		CloseLinger:    10 * time.Second,
+		MaxFlows:       1 << 20,
+		PortHeuristic:  true,
+	}
+}

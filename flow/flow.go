@@ -1,0 +1,113 @@
+package flow
+
+import (
+	"net/netip"
+	"strconv"
+	"time"
+
+	"github.com/flowlens/flowlens/decode"
+	"github.com/flowlens/flowlens/dpi"
+	"github.com/flowlens/flowlens/record"
+)
+
+// Flow is one bidirectional flow in the table. Index 0 of the per-direction
+// arrays is client to server, index 1 server to client.
+type Flow struct {
+	Key Key
+	// ClientIsLo says which endpoint of Key is the client.
+	ClientIsLo bool
+	// ID is unique within a flowlens process: the order of creation.
+	ID uint64
+
+	FirstSeen, LastSeen int64 // nanoseconds since the Unix epoch
+	Packets             [2]uint64
+	Bytes               [2]uint64
+	TCPFlags            [2]uint8
+	IPVersion           uint8
+	// finSeen and rstSeen drive the early close of TCP flows.
+	finSeen [2]bool
+	rstSeen bool
+	// closeAt, when non-zero, is the packet time at which a finished TCP
+	// flow closes.
+	closeAt int64
+
+	// DPI is the flow's inspection state and results; nil when DPI is off.
+	DPI *dpi.Flow
+
+	// rate holds the bytes seen at the last throughput sample.
+	rate rateSample
+
+	// prev and next link the flow into its timeout list.
+	prev, next *Flow
+	list       *flowList
+}
+
+// Client returns the client endpoint.
+func (f *Flow) Client() (netip.Addr, uint16) {
+	if f.ClientIsLo {
+		return f.Key.LoAddr, f.Key.LoPort
+	}
+	return f.Key.HiAddr, f.Key.HiPort
+}
+
+// Server returns the server endpoint.
+func (f *Flow) Server() (netip.Addr, uint16) {
+	if f.ClientIsLo {
+		return f.Key.HiAddr, f.Key.HiPort
+	}
+	return f.Key.LoAddr, f.Key.LoPort
+}
+
+// hasPorts reports whether the protocol has ports in its flow key.
+func hasPorts(proto uint8) bool {
+	return proto == decode.ProtoTCP || proto == decode.ProtoUDP || proto == decode.ProtoSCTP
+}
+
+// L4Name returns the l4 value of the flow record for an IP protocol.
+func L4Name(proto uint8) string {
+	switch proto {
+	case decode.ProtoTCP:
+		return "TCP"
+	case decode.ProtoUDP:
+		return "UDP"
+	case decode.ProtoICMP:
+		return "ICMP"
+	case decode.ProtoICMPv6:
+		return "ICMPv6"
+	case decode.ProtoSCTP:
+		return "SCTP"
+	}
+	return strconv.Itoa(int(proto))
+}
+
+// Record builds the flow record of f. DPI results, when present, are
+// copied in by the dpi stage through dpi.Flow.Fill.
+func (f *Flow) Record() *record.Flow {
+	cip, cport := f.Client()
+	sip, sport := f.Server()
+	r := &record.Flow{
+		Schema:     record.SchemaVersion,
+		ID:         strconv.FormatUint(f.ID, 10),
+		FirstSeen:  time.Unix(0, f.FirstSeen).UTC(),
+		LastSeen:   time.Unix(0, f.LastSeen).UTC(),
+		VLAN:       f.Key.VLAN,
+		IPVersion:  int(f.IPVersion),
+		L4:         L4Name(f.Key.Protocol),
+		ClientIP:   cip.String(),
+		ServerIP:   sip.String(),
+		C2SPackets: f.Packets[0],
+		C2SBytes:   f.Bytes[0],
+		S2CPackets: f.Packets[1],
+		S2CBytes:   f.Bytes[1],
+		Risks:      []string{},
+	}
+	if hasPorts(f.Key.Protocol) {
+		r.ClientPort, r.ServerPort = cport, sport
+	}
+	if f.DPI != nil {
+		f.DPI.Fill(r)
+	} else {
+		r.App, r.MasterProtocol, r.Confidence = "Unknown", "Unknown", "unknown"
+	}
+	return r
+}

@@ -1,0 +1,272 @@
+// Package flow keeps the flow table: it groups decoded packets into
+// bidirectional flows, decides which endpoint is the client, counts
+// packets and bytes per direction, runs DPI on the first packets, and
+// closes flows on idle, active and TCP-close timeouts measured on packet
+// time.
+package flow
+
+import (
+	"net/netip"
+
+	"github.com/flowlens/flowlens/decode"
+	"github.com/flowlens/flowlens/dpi"
+)
+
+// Stats are the table's counters.
+type Stats struct {
+	Packets uint64 // packets added to flows
+	Bytes   uint64 // wire bytes of those packets
+	Created uint64 // flows created
+	Closed  uint64 // flows closed for any reason
+	Evicted uint64 // flows closed early because the table was full
+	Active  int    // flows open now
+}
+
+// Table is a flow table owned by one goroutine.
+type Table struct {
+	cfg    Config
+	flows  map[Key]*Flow
+	lists  [3]flowList // indexed by timeout class
+	engine *dpi.Engine
+	emit   func(*Flow)
+
+	// IDs are idBase, idBase+idStep, ... so that several tables (one per
+	// worker) never hand out the same flow ID.
+	nextID, idStep uint64
+	lastExpiry     int64
+	stats          Stats
+}
+
+// Timeout classes, one list each.
+const (
+	classUDP = iota
+	classTCP
+	classClosing
+)
+
+// NewTable returns an empty table. engine may be nil to count flows without
+// DPI. emit is called with every flow the table closes; the flow must not
+// be kept after emit returns.
+func NewTable(cfg Config, engine *dpi.Engine, emit func(*Flow)) *Table {
+	return newTable(cfg, engine, emit, 1, 1)
+}
+
+func newTable(cfg Config, engine *dpi.Engine, emit func(*Flow), idBase, idStep uint64) *Table {
+	if cfg.MaxFlows <= 0 {
+		cfg.MaxFlows = DefaultConfig().MaxFlows
+	}
+	return &Table{
+		cfg:    cfg,
+		flows:  make(map[Key]*Flow, 1024),
+		engine: engine,
+		emit:   emit,
+		nextID: idBase,
+		idStep: idStep,
+	}
+}
+
+// Stats returns the table's counters.
+func (t *Table) Stats() Stats {
+	s := t.stats
+	s.Active = len(t.flows)
+	return s
+}
+
+// Add accounts one decoded packet of wireLen bytes captured at ts
+// (nanoseconds since the Unix epoch).
+func (t *Table) Add(p *decode.Packet, wireLen int, ts int64) {
+	if ts-t.lastExpiry >= 1e9 || ts < t.lastExpiry {
+		t.Expire(ts)
+	}
+	key, srcIsLo := keyOf(p)
+	f := t.flows[key]
+	if f != nil && t.expired(f, ts) {
+		t.close(f)
+		f = nil
+	}
+	if f == nil {
+		f = t.create(key, srcIsLo, p, ts)
+	}
+	dir := 0
+	if srcIsLo != f.ClientIsLo {
+		dir = 1
+	}
+	f.Packets[dir]++
+	f.Bytes[dir] += uint64(wireLen)
+	if ts > f.LastSeen {
+		f.LastSeen = ts
+	}
+	t.stats.Packets++
+	t.stats.Bytes += uint64(wireLen)
+	if p.Protocol == decode.ProtoTCP {
+		t.trackTCP(f, dir, p.TCPFlags)
+	}
+	if f.DPI != nil && !f.DPI.Finished() {
+		t.engine.Inspect(f.DPI, dpi.Direction(dir), p, ts)
+	}
+	t.lists[t.classOf(f)].touch(f)
+}
+
+func (t *Table) create(key Key, srcIsLo bool, p *decode.Packet, ts int64) *Flow {
+	if len(t.flows) >= t.cfg.MaxFlows {
+		t.evictOldest()
+	}
+	f := &Flow{
+		Key:        key,
+		ClientIsLo: srcIsLo,
+		ID:         t.nextID,
+		FirstSeen:  ts,
+		LastSeen:   ts,
+		IPVersion:  p.IPVersion,
+	}
+	t.nextID += t.idStep
+	if t.senderIsServer(p) {
+		f.ClientIsLo = !srcIsLo
+	}
+	if t.engine != nil {
+		cip, cport := f.Client()
+		sip, sport := f.Server()
+		f.DPI = t.engine.NewFlow(key.Protocol, netip.AddrPortFrom(cip, cport), netip.AddrPortFrom(sip, sport))
+	}
+	t.flows[key] = f
+	t.stats.Created++
+	return f
+}
+
+// senderIsServer reports whether the first packet of a new flow came from
+// its server: a SYN-ACK, or with the port heuristic a packet without SYN
+// from a well-known port (below 1024) to an ephemeral one.
+func (t *Table) senderIsServer(p *decode.Packet) bool {
+	if p.Protocol == decode.ProtoTCP {
+		const synAck = decode.TCPFlagSYN | decode.TCPFlagACK
+		if p.TCPFlags&synAck == synAck {
+			return true
+		}
+		if p.TCPFlags&decode.TCPFlagSYN != 0 {
+			return false
+		}
+	}
+	if !t.cfg.PortHeuristic || !hasPorts(p.Protocol) {
+		return false
+	}
+	return p.SrcPort < 1024 && p.DstPort >= 1024
+}
+
+func (t *Table) trackTCP(f *Flow, dir int, flags uint8) {
+	f.TCPFlags[dir] |= flags
+	if flags&decode.TCPFlagRST != 0 {
+		f.rstSeen = true
+	}
+	if flags&decode.TCPFlagFIN != 0 {
+		f.finSeen[dir] = true
+	}
+}
+
+func (t *Table) classOf(f *Flow) int {
+	if f.Key.Protocol != decode.ProtoTCP {
+		return classUDP
+	}
+	if f.rstSeen || (f.finSeen[0] && f.finSeen[1]) {
+		return classClosing
+	}
+	return classTCP
+}
+
+// deadline returns the packet time at which f expires.
+func (t *Table) deadline(f *Flow) int64 {
+	var idle int64
+	switch t.classOf(f) {
+	case classUDP:
+		idle = int64(t.cfg.IdleTimeoutUDP)
+	case classTCP:
+		idle = int64(t.cfg.IdleTimeoutTCP)
+	default:
+		idle = int64(t.cfg.CloseLinger)
+	}
+	d := f.LastSeen + idle
+	if a := int64(t.cfg.ActiveTimeout); a > 0 && f.FirstSeen+a < d {
+		d = f.FirstSeen + a
+	}
+	return d
+}
+
+func (t *Table) expired(f *Flow, now int64) bool { return now >= t.deadline(f) }
+
+// Expire closes every flow whose timeout has passed at packet time now.
+func (t *Table) Expire(now int64) {
+	t.lastExpiry = now
+	for c := range t.lists {
+		l := &t.lists[c]
+		for l.head != nil && t.expired(l.head, now) {
+			t.close(l.head)
+		}
+		if t.cfg.ActiveTimeout > 0 {
+			t.expireActive(l, now)
+		}
+	}
+}
+
+// expireActive closes the flows of l that outlived the active timeout. The
+// list is ordered by last activity, not by start, so it is walked whole;
+// this runs at most once a second of packet time.
+func (t *Table) expireActive(l *flowList, now int64) {
+	for f := l.head; f != nil; {
+		next := f.next
+		if now >= f.FirstSeen+int64(t.cfg.ActiveTimeout) {
+			t.close(f)
+		}
+		f = next
+	}
+}
+
+func (t *Table) evictOldest() {
+	var oldest *Flow
+	for c := range t.lists {
+		if h := t.lists[c].head; h != nil && (oldest == nil || h.LastSeen < oldest.LastSeen) {
+			oldest = h
+		}
+	}
+	if oldest != nil {
+		t.stats.Evicted++
+		t.close(oldest)
+	}
+}
+
+func (t *Table) close(f *Flow) {
+	if f.list != nil {
+		f.list.remove(f)
+	}
+	delete(t.flows, f.Key)
+	if f.DPI != nil {
+		t.engine.Finish(f.DPI)
+	}
+	t.stats.Closed++
+	if t.emit != nil {
+		t.emit(f)
+	}
+}
+
+// Flush closes every flow, as at the end of a capture file.
+func (t *Table) Flush() {
+	for c := range t.lists {
+		for t.lists[c].head != nil {
+			t.close(t.lists[c].head)
+		}
+	}
+}
+
+// Each calls fn for every open flow, for snapshots of the live view. fn
+// must not keep f.
+func (t *Table) Each(fn func(f *Flow)) {
+	for c := range t.lists {
+		for f := t.lists[c].head; f != nil; f = f.next {
+			fn(f)
+		}
+	}
+}
+
+// NewShard returns a table for one of count workers; its flow IDs start at
+// first and step by count, so that no two shards share an ID.
+func NewShard(cfg Config, engine *dpi.Engine, emit func(*Flow), first, count uint64) *Table {
+	return newTable(cfg, engine, emit, first, count)
+}
