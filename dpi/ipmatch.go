@@ -15,22 +15,22 @@ import (
 // sorted order; a lookup masks the address to each length, longest first,
 // and binary-searches that level. With the few dozen lengths in use that
 // is a handful of searches and no allocation.
-type prefixTable struct {
-	v4, v6 []prefixLevel // longest prefix length first
+type prefixTable[V any] struct {
+	v4, v6 []prefixLevel[V] // longest prefix length first
 }
 
-type prefixLevel struct {
+type prefixLevel[V any] struct {
 	bits  int
 	addrs []netip.Addr // masked network addresses, sorted
-	apps  []string     // apps[i] belongs to addrs[i]
+	vals  []V          // vals[i] belongs to addrs[i]
 }
 
-type prefixEntry struct {
+type prefixEntry[V any] struct {
 	prefix netip.Prefix
-	app    string
+	val    V
 }
 
-var loadPrefixes = sync.OnceValue(func() *prefixTable {
+var loadPrefixes = sync.OnceValue(func() *prefixTable[string] {
 	f, err := dataFS.Open("data/ip_prefixes.txt")
 	if err != nil {
 		panic(fmt.Errorf("dpi: embedded IP prefixes: %w", err))
@@ -49,8 +49,8 @@ func matchIP(addr netip.Addr) (app string, ok bool) {
 	return loadPrefixes().lookup(addr)
 }
 
-func parsePrefixFile(r io.Reader) ([]prefixEntry, error) {
-	var out []prefixEntry
+func parsePrefixFile(r io.Reader) ([]prefixEntry[string], error) {
+	var out []prefixEntry[string]
 	app := ""
 	sc := bufio.NewScanner(r)
 	for n := 1; sc.Scan(); n++ {
@@ -67,7 +67,7 @@ func parsePrefixFile(r io.Reader) ([]prefixEntry, error) {
 				if err != nil {
 					return nil, fmt.Errorf("dpi: ip_prefixes.txt line %d: %w", n, err)
 				}
-				out = append(out, prefixEntry{p.Masked(), app})
+				out = append(out, prefixEntry[string]{p.Masked(), app})
 			}
 		}
 	}
@@ -76,28 +76,28 @@ func parsePrefixFile(r io.Reader) ([]prefixEntry, error) {
 
 // newPrefixTable builds the table; of two entries for the same prefix the
 // later one wins.
-func newPrefixTable(entries []prefixEntry) *prefixTable {
+func newPrefixTable[V any](entries []prefixEntry[V]) *prefixTable[V] {
 	type key struct {
 		v6   bool
 		bits int
 	}
-	byLevel := map[key]map[netip.Addr]string{}
+	byLevel := map[key]map[netip.Addr]V{}
 	for _, e := range entries {
 		k := key{e.prefix.Addr().Is6(), e.prefix.Bits()}
 		if byLevel[k] == nil {
-			byLevel[k] = map[netip.Addr]string{}
+			byLevel[k] = map[netip.Addr]V{}
 		}
-		byLevel[k][e.prefix.Addr()] = e.app
+		byLevel[k][e.prefix.Addr()] = e.val
 	}
-	t := &prefixTable{}
+	t := &prefixTable[V]{}
 	for k, m := range byLevel {
-		lvl := prefixLevel{bits: k.bits}
+		lvl := prefixLevel[V]{bits: k.bits}
 		for a := range m {
 			lvl.addrs = append(lvl.addrs, a)
 		}
 		slices.SortFunc(lvl.addrs, netip.Addr.Compare)
 		for _, a := range lvl.addrs {
-			lvl.apps = append(lvl.apps, m[a])
+			lvl.vals = append(lvl.vals, m[a])
 		}
 		if k.v6 {
 			t.v6 = append(t.v6, lvl)
@@ -105,19 +105,20 @@ func newPrefixTable(entries []prefixEntry) *prefixTable {
 			t.v4 = append(t.v4, lvl)
 		}
 	}
-	longestFirst := func(a, b prefixLevel) int { return b.bits - a.bits }
+	longestFirst := func(a, b prefixLevel[V]) int { return b.bits - a.bits }
 	slices.SortFunc(t.v4, longestFirst)
 	slices.SortFunc(t.v6, longestFirst)
 	return t
 }
 
-func (t *prefixTable) lookup(addr netip.Addr) (string, bool) {
+func (t *prefixTable[V]) lookup(addr netip.Addr) (V, bool) {
+	var zero V
 	addr = addr.Unmap()
 	levels := t.v4
 	if addr.Is6() {
 		levels = t.v6
 	} else if !addr.Is4() {
-		return "", false
+		return zero, false
 	}
 	for i := range levels {
 		lvl := &levels[i]
@@ -126,8 +127,8 @@ func (t *prefixTable) lookup(addr netip.Addr) (string, bool) {
 			continue
 		}
 		if j, ok := slices.BinarySearchFunc(lvl.addrs, p.Addr(), netip.Addr.Compare); ok {
-			return lvl.apps[j], true
+			return lvl.vals[j], true
 		}
 	}
-	return "", false
+	return zero, false
 }
