@@ -15,7 +15,7 @@ import (
 //go:embed data/protocols.csv data/hosts.txt data/ip_prefixes.txt
 var dataFS embed.FS
 
-// Protocol is one application nDPI knows, with its defaults.
+// Protocol is one application of nDPI's catalogue, with its defaults.
 type Protocol struct {
 	// Name is spelled as nDPI spells it ("TLS", "YouTube").
 	Name string

@@ -8,7 +8,8 @@ import (
 	"sync"
 )
 
-// hostMatch is what a host-name pattern says about a flow.
+// hostMatch is the application, and any category or breed, that a
+// host-name pattern assigns.
 type hostMatch struct {
 	App string
 	// Category and Breed are set when the pattern's hosts carry a category
@@ -17,6 +18,8 @@ type hostMatch struct {
 	Category, Breed string
 	// length is the pattern's length; the longest matching pattern wins.
 	length int
+	// mask is a risk mask, used only by the host_risk_mask rules.
+	mask uint64
 }
 
 // hostTable maps host-name patterns to applications, following the four
@@ -57,13 +60,17 @@ func matchHostDetail(name string) (hostMatch, bool) {
 	return loadHosts().match(name)
 }
 
-func parseHostTable(r io.Reader) (*hostTable, error) {
-	t := &hostTable{
+func newHostTable() *hostTable {
+	return &hostTable{
 		suffix:      map[string]hostMatch{},
 		dotted:      map[string]hostMatch{},
 		labelPrefix: map[string]hostMatch{},
 		tail:        map[string]hostMatch{},
 	}
+}
+
+func parseHostTable(r io.Reader) (*hostTable, error) {
+	t := newHostTable()
 	var cur *hostMatch
 	sc := bufio.NewScanner(r)
 	for n := 1; sc.Scan(); n++ {

@@ -14,12 +14,12 @@ func TestMatchHost(t *testing.T) {
 		{"r4---sn-h0jeen7y.googlevideo.com", "YouTube", true},
 		{"googlevideo.com", "YouTube", true},
 		{"WWW.YouTube.COM", "YouTube", true},
-		{"www.youtube.de", "YouTube", true},          // dotted pattern "youtube."
+		{"www.youtube.de", "YouTube", true},           // dotted pattern "youtube."
 		{"upload.youtube.com", "YouTubeUpload", true}, // longer pattern wins
 		{"mmg-fna.whatsapp.net", "WhatsAppFiles", true},
 		{"e1.whatsapp.net", "WhatsApp", true},
 		{"scontent-fra3-1.fbcdn-photos.net", "Facebook", true}, // label prefix "fbcdn-"
-		{"alt1-mtalk.google.com", "GoogleServices", true},     // tail pattern "-mtalk.google.com"
+		{"alt1-mtalk.google.com", "GoogleServices", true},      // tail pattern "-mtalk.google.com"
 		{"www.google.com.br", "Google", true},
 		{"ocsp.digicert.com", "OCSP", true},
 		{"captive.apple.com.", "Apple", true}, // trailing root dot

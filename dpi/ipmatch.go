@@ -10,7 +10,7 @@ import (
 	"sync"
 )
 
-// prefixTable answers longest-prefix-match queries. It keeps, per address
+// prefixTable is a longest-prefix-match table. It keeps, per address
 // family and per prefix length present, the masked network addresses in
 // sorted order; a lookup masks the address to each length, longest first,
 // and binary-searches that level. With the few dozen lengths in use that

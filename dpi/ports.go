@@ -16,10 +16,10 @@ type portKey struct {
 // portTable maps a transport port to the protocol nDPI guesses for it.
 // Several protocols share a default port. The protocol that lists the port
 // earlier among its own ports wins, and on a tie the one later in the
-// catalogue (which is sorted by name). NOTE: nDPI documents no rule for
-// this; the rule reproduces nDPI 4.x's guesses for the shared ports seen in
-// its test captures (TCP 445 gives SMBv23, TCP 8009 gives AJP, not
-// CiscoVPN).
+// catalogue (which is sorted by name).
+// NOTE: nDPI documents no rule for shared ports. This one reproduces nDPI
+// 4.x's guesses in its test captures: TCP 445 gives SMBv23, and TCP 8009
+// gives AJP, not CiscoVPN.
 var portTable = sync.OnceValue(func() map[portKey]string {
 	type choice struct {
 		name string
