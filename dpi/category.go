@@ -1,0 +1,34 @@
+package dpi
+
+// categoryOf returns the category nDPI gives a flow classified as
+// master.app (app may be empty). nDPI reports the application's category,
+// except under DNS: a DNS query for a service's name is still DNS traffic,
+// so DNS.YouTube is "Network", not "Media". When the application has no
+// category the master's is used. Host patterns and user rules can override
+// the result per flow (see hostMatch.Category and Rules.CategoryForHost).
+func categoryOf(master, app string) string {
+	if app != "" && master != "DNS" {
+		if p, ok := lookupProtocol(app); ok && p.Category != "" {
+			return p.Category
+		}
+	}
+	if p, ok := lookupProtocol(master); ok {
+		return p.Category
+	}
+	return ""
+}
+
+// breedOf returns the breed nDPI gives a flow classified as master.app:
+// the application's breed when there is an application, else the
+// master's, and "Unrated" for a name the catalogue does not hold. Unlike
+// the category, the breed follows the application under DNS as well.
+func breedOf(master, app string) string {
+	name := master
+	if app != "" {
+		name = app
+	}
+	if p, ok := lookupProtocol(name); ok && p.Breed != "" {
+		return p.Breed
+	}
+	return "Unrated"
+}
