@@ -11,6 +11,8 @@ type Config struct {
 	// PortGuess names flows that no dissector claims after the protocol
 	// that usually runs on their port, with confidence "port".
 	PortGuess bool
+	// Rules are the user's nDPI rule files; nil for none.
+	Rules *Rules
 }
 
 // DefaultConfig returns the defaults: 32 packets, 64 KiB per direction,

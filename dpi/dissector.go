@@ -85,14 +85,22 @@ type Flow struct {
 	// Info is the one-line summary of the flow (the Additional Info column).
 	Info string
 
+	// Risks are the flow issues a dissector saw in the packets themselves
+	// (a malformed message, a DNS error code), by nDPI's risk name in
+	// snake case. The risk stage adds those it judges from the record.
+	Risks []string
+
 	TLS  *record.TLS
 	SSH  *record.SSH
 	DNS  *record.DNS
 	HTTP *record.HTTP
 	DHCP *record.DHCP
 
-	// Category and Breed are settled when the flow closes.
-	Category, Breed string
+	// resolvedHost is the Host that the service was last looked up for.
+	resolvedHost string
+	// category, when set, overrides the application's category: a host
+	// pattern or a user rule placed this flow's host in its own category.
+	category string
 
 	// streams holds the reassembled TCP bytes per direction.
 	streams [2]stream
@@ -125,6 +133,16 @@ func Scratch[T any](f *Flow, key string) *T {
 	t := new(T)
 	f.scratch[key] = t
 	return t
+}
+
+// AddRisk records a flow issue seen in the packets, once.
+func (f *Flow) AddRisk(name string) {
+	for _, r := range f.Risks {
+		if r == name {
+			return
+		}
+	}
+	f.Risks = append(f.Risks, name)
 }
 
 // SetResult records the flow's application as decided by DPI.

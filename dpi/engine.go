@@ -2,6 +2,7 @@ package dpi
 
 import (
 	"net/netip"
+	"slices"
 
 	"github.com/flowlens/flowlens/decode"
 	"github.com/flowlens/flowlens/record"
@@ -15,11 +16,6 @@ type Engine struct {
 	// byPort lists, per transport and port, the dissectors that usually
 	// run there, as indexes into dissectors.
 	byPort map[portKey][]int
-}
-
-type portKey struct {
-	proto uint8
-	port  uint16
 }
 
 // portHinter is implemented by dissectors that have usual ports.
@@ -76,6 +72,9 @@ func (e *Engine) Inspect(f *Flow, dir Direction, p *decode.Packet, ts int64) {
 		e.runClaimer(f, &pkt)
 	} else {
 		e.tryAll(f, &pkt)
+	}
+	if f.Master != "" && f.App == "" && f.Host != "" && f.Host != f.resolvedHost {
+		e.resolveHost(f)
 	}
 	if !f.finished && f.Packets[0]+f.Packets[1] >= e.cfg.MaxPackets {
 		e.stop(f)
@@ -180,7 +179,45 @@ func (f *Flow) Fill(r *record.Flow) {
 	if f.App != "" {
 		r.App = f.Master + "." + f.App
 	}
-	r.Category, r.Breed, r.Confidence = f.Category, f.Breed, f.Confidence
+	r.Category, r.Breed, r.Confidence = categoryOf(f.Master, f.App), breedOf(f.Master, f.App), f.Confidence
+	if f.category != "" {
+		r.Category = f.category
+	}
+	if f.Master == "" {
+		r.App, r.MasterProtocol, r.Confidence = "Unknown", "Unknown", "unknown"
+	}
 	r.Info = f.Info
-	r.TLS, r.SSH, r.DNS, r.HTTP, r.DHCP = f.TLS, f.SSH, f.DNS, f.HTTP, f.DHCP
+	r.Risks = append(r.Risks[:0:0], f.Risks...)
+	r.TLS, r.SSH, r.DNS, r.HTTP, r.DHCP = cloneTLS(f.TLS), clone(f.SSH), cloneDNS(f.DNS), clone(f.HTTP), clone(f.DHCP)
+}
+
+// clone copies a metadata block, so that a record taken from an open flow
+// does not change while the flow's dissector goes on filling it.
+func clone[T any](v *T) *T {
+	if v == nil {
+		return nil
+	}
+	c := *v
+	return &c
+}
+
+func cloneTLS(t *record.TLS) *record.TLS {
+	c := clone(t)
+	if c == nil {
+		return nil
+	}
+	c.ClientVersions, c.ALPN = slices.Clone(t.ClientVersions), slices.Clone(t.ALPN)
+	if t.Cert != nil {
+		c.Cert = clone(t.Cert)
+		c.Cert.SAN = slices.Clone(t.Cert.SAN)
+	}
+	return c
+}
+
+func cloneDNS(d *record.DNS) *record.DNS {
+	c := clone(d)
+	if c != nil {
+		c.Answers = slices.Clone(d.Answers)
+	}
+	return c
 }

@@ -2,29 +2,51 @@ package dpi
 
 // resolve settles a flow's application from what inspection found: the
 // service behind its host name, else a port guess for an unclaimed flow,
-// then the category and breed of the result.
+// the record computes category and breed from the result.
 func (e *Engine) resolve(f *Flow) {
 	if f.Master != "" && f.App == "" && f.Host != "" {
-		if app, ok := matchHost(f.Host); ok && app != f.Master {
-			f.App = app
-		}
+		e.resolveHost(f)
 	}
 	if f.Master == "" {
 		e.guess(f)
 	}
-	f.Category = categoryOf(f.Master, f.App)
-	f.Breed = breedOf(f.Master, f.App)
+}
+
+// resolveHost names the service behind the flow's host name: the user's
+// custom protocols first, as nDPI gives them priority, then the host table.
+func (e *Engine) resolveHost(f *Flow) {
+	f.resolvedHost = f.Host
+	if app, ok := e.cfg.Rules.ProtocolByHost(f.Host); ok {
+		f.App = app
+	} else if m, ok := matchHostDetail(f.Host); ok && m.App != f.Master {
+		f.App = m.App
+		if f.Master != "DNS" {
+			f.category = m.Category
+		}
+	}
+	if cat, ok := e.cfg.Rules.CategoryForHost(f.Host); ok {
+		f.category = cat
+	}
 }
 
 // guess names a flow no dissector claimed: by the server's port when port
 // guessing is on, else Unknown.
 func (e *Engine) guess(f *Flow) {
+	rules := e.cfg.Rules
+	if name, ok := rules.ProtocolByIP(f.Server.Addr(), f.Server.Port()); ok {
+		f.Master, f.Confidence = name, "ip"
+		return
+	}
+	if name, ok := rules.ProtocolByIP(f.Client.Addr(), f.Client.Port()); ok {
+		f.Master, f.Confidence = name, "ip"
+		return
+	}
+	if name, ok := rules.ProtocolByPort(f.Protocol, f.Server.Port()); ok {
+		f.Master, f.Confidence = name, "port"
+		return
+	}
 	if e.cfg.PortGuess {
-		if name, ok := guessByPort(f.Protocol, f.Server.Port()); ok {
-			f.Master, f.Confidence = name, "port"
-			return
-		}
-		if name, ok := guessByPort(f.Protocol, f.Client.Port()); ok {
+		if name, ok := guessByPorts(f.Protocol, f.Server.Port(), f.Client.Port()); ok {
 			f.Master, f.Confidence = name, "port"
 			return
 		}

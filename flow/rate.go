@@ -7,9 +7,9 @@ type rateSample struct {
 	bps   float64
 }
 
-// sampleRate updates the flow's throughput, in bits per second over the time
+// SampleRate updates the flow's throughput, in bits per second over the time
 // since the previous sample, when at least window nanoseconds have passed.
-func (f *Flow) sampleRate(now, window int64) {
+func (f *Flow) SampleRate(now, window int64) {
 	total := f.Bytes[0] + f.Bytes[1]
 	if f.rate.at == 0 {
 		f.rate = rateSample{at: f.FirstSeen, bytes: 0}
