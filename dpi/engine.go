@@ -187,7 +187,7 @@ func (f *Flow) Fill(r *record.Flow) {
 		r.App, r.MasterProtocol, r.Confidence = "Unknown", "Unknown", "unknown"
 	}
 	r.Info = f.Info
-	r.Risks = append(r.Risks[:0:0], f.Risks...)
+	r.Risks = append([]string{}, f.Risks...)
 	r.TLS, r.SSH, r.DNS, r.HTTP, r.DHCP = cloneTLS(f.TLS), clone(f.SSH), cloneDNS(f.DNS), clone(f.HTTP), clone(f.DHCP)
 }
 
