@@ -52,7 +52,11 @@ func NewEngine(cfg Config) *Engine {
 
 // NewFlow returns the inspection state of a new flow.
 func (e *Engine) NewFlow(proto uint8, client, server netip.AddrPort) *Flow {
-	return &Flow{Protocol: proto, Client: client, Server: server, claimer: -1}
+	f := &Flow{Protocol: proto, Client: client, Server: server, claimer: -1}
+	if classifyByIPProtocol(f) {
+		f.finished = true
+	}
+	return f
 }
 
 // Inspect offers one packet of f to the dissectors.
