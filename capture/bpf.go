@@ -15,7 +15,7 @@ import (
 // type captured with at most snaplen bytes. An empty expr matches every
 // packet and compiles to a one-instruction program.
 func CompileFilter(expr string, link LinkType, snaplen int) ([]bpf.RawInstruction, error) {
-	compiled, err := pcap.CompileBPFFilter(layers.LinkType(link), snaplen, expr)
+	compiled, err := pcap.CompileBPFFilter(dataLinkType(link), snaplen, expr)
 	if err != nil {
 		return nil, fmt.Errorf("capture: invalid filter %q for link type %d: %w", expr, link, err)
 	}
@@ -25,6 +25,16 @@ func CompileFilter(expr string, link LinkType, snaplen int) ([]bpf.RawInstructio
 		program[i] = bpf.RawInstruction{Op: ins.Code, Jt: ins.Jt, Jf: ins.Jf, K: ins.K}
 	}
 	return program, nil
+}
+
+// dataLinkType maps a LINKTYPE_ value to the DLT_ value that libpcap's
+// compiler takes. They differ only for raw IP, whose DLT_RAW is 12 on
+// every platform but OpenBSD (14); flowlens captures live on Linux.
+func dataLinkType(link LinkType) layers.LinkType {
+	if link == LinkTypeRaw {
+		return 12
+	}
+	return layers.LinkType(link)
 }
 
 // filterVM compiles expr for one link type into a BPF virtual machine.
