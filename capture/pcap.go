@@ -1,0 +1,115 @@
+package capture
+
+import (
+	"encoding/binary"
+	"errors"
+	"io"
+)
+
+// The pcap format, as libpcap writes it and as described in the IETF
+// draft "PCAP Capture File Format" (draft-ietf-opsawg-pcap): a 24-byte
+// file header, then per packet a 16-byte record header and the captured
+// bytes. The magic number gives the byte order and the timestamp unit.
+const (
+	pcapMagicMicro       = 0xa1b2c3d4
+	pcapMagicNano        = 0xa1b23c4d
+	pcapFileHeaderLen    = 24
+	pcapRecordHeaderLen  = 16
+	pcapLinkTypeMask     = 0x0000ffff // LinkType field: the upper bits carry FCS information
+	nanosecondsPerSecond = 1_000_000_000
+)
+
+// pcapByteOrder returns the byte order of a pcap file from its magic
+// number and whether its timestamps are in nanoseconds.
+func pcapByteOrder(magic []byte) (order binary.ByteOrder, nanos, ok bool) {
+	if len(magic) < 4 {
+		return nil, false, false
+	}
+	for _, o := range []binary.ByteOrder{binary.LittleEndian, binary.BigEndian} {
+		switch o.Uint32(magic) {
+		case pcapMagicMicro:
+			return o, false, true
+		case pcapMagicNano:
+			return o, true, true
+		}
+	}
+	return nil, false, false
+}
+
+// pcapReader reads a pcap file. It reuses one buffer for packet data.
+type pcapReader struct {
+	s       *stream
+	order   binary.ByteOrder
+	nanos   bool
+	link    LinkType
+	snaplen uint32
+	header  [pcapRecordHeaderLen]byte
+	buf     []byte
+}
+
+func newPcapReader(s *stream) (*pcapReader, error) {
+	var fh [pcapFileHeaderLen]byte
+	if _, err := s.readFull(fh[:]); err != nil {
+		return nil, s.fail(0, "the pcap file header", err)
+	}
+
+	order, nanos, _ := pcapByteOrder(fh[:4])
+	r := &pcapReader{
+		s:       s,
+		order:   order,
+		nanos:   nanos,
+		snaplen: order.Uint32(fh[16:20]),
+		link:    LinkType(order.Uint32(fh[20:24]) & pcapLinkTypeMask),
+	}
+	if major := order.Uint16(fh[4:6]); major != 2 {
+		return nil, s.formatError(4, "unsupported pcap major version %d; expected 2", major)
+	}
+	return r, nil
+}
+
+// ReadPacket reads the next record. Data points into a buffer that the
+// next call overwrites.
+func (r *pcapReader) ReadPacket(p *Packet) error {
+	start := r.s.off
+	n, err := r.s.readFull(r.header[:])
+	if n == 0 && errors.Is(err, io.EOF) {
+		return io.EOF
+	}
+	if err != nil {
+		return r.s.fail(start, "a pcap record header", err)
+	}
+
+	h := r.header[:]
+	seconds, fraction := r.order.Uint32(h[0:4]), r.order.Uint32(h[4:8])
+	caplen, wirelen := r.order.Uint32(h[8:12]), r.order.Uint32(h[12:16])
+	if caplen > maxCaptureLength {
+		return r.s.formatError(start, "captured length %d exceeds the maximum %d", caplen, maxCaptureLength)
+	}
+	if r.snaplen != 0 && caplen > r.snaplen {
+		return r.s.formatError(start, "captured length %d exceeds the file's snapshot length %d", caplen, r.snaplen)
+	}
+
+	r.buf = grow(r.buf, int(caplen))
+	if _, err := r.s.readFull(r.buf); err != nil {
+		return r.s.fail(start, "a pcap record", err)
+	}
+
+	nanos := int64(fraction)
+	if !r.nanos {
+		nanos *= 1000
+	}
+	*p = Packet{
+		Data:          r.buf,
+		CaptureLength: int(caplen),
+		WireLength:    int(wirelen),
+		LinkType:      r.link,
+		Timestamp:     int64(seconds)*nanosecondsPerSecond + nanos,
+		Offset:        start,
+	}
+	return nil
+}
+
+// Close closes the file.
+func (r *pcapReader) Close() error {
+	return r.s.close()
+}

@@ -1,0 +1,44 @@
+package decode
+
+import "time"
+
+// Config sets the decoder's limits. Zero fields take the defaults below.
+type Config struct {
+	// MaxTunnelDepth is how many tunnel headers Decode follows before it
+	// rejects a frame as ReasonTunnelTooDeep.
+	MaxTunnelDepth int
+	// MaxFragmentDatagrams is how many fragmented datagrams are reassembled
+	// at once. When a new one arrives with all slots taken, the oldest is
+	// evicted.
+	MaxFragmentDatagrams int
+	// MaxFragmentBytes caps the bytes buffered for all datagrams in flight.
+	MaxFragmentBytes int
+	// FragmentTimeout is how long, in packet time, a datagram may wait for
+	// its missing fragments after its first fragment arrived.
+	FragmentTimeout time.Duration
+}
+
+// Defaults for Config. The fragment timeout is the 30 s that Linux uses
+// (net.ipv4.ipfrag_time); the sizes bound memory to a few MiB per decoder.
+const (
+	DefaultMaxTunnelDepth       = 4
+	DefaultMaxFragmentDatagrams = 256
+	DefaultMaxFragmentBytes     = 4 << 20
+	DefaultFragmentTimeout      = 30 * time.Second
+)
+
+func (c Config) withDefaults() Config {
+	if c.MaxTunnelDepth <= 0 {
+		c.MaxTunnelDepth = DefaultMaxTunnelDepth
+	}
+	if c.MaxFragmentDatagrams <= 0 {
+		c.MaxFragmentDatagrams = DefaultMaxFragmentDatagrams
+	}
+	if c.MaxFragmentBytes <= 0 {
+		c.MaxFragmentBytes = DefaultMaxFragmentBytes
+	}
+	if c.FragmentTimeout <= 0 {
+		c.FragmentTimeout = DefaultFragmentTimeout
+	}
+	return c
+}
