@@ -53,6 +53,12 @@ type Packet struct {
 	// Fragment is set on a frame that carries part of a fragmented IPv4 or
 	// IPv6 datagram.
 	Fragment bool
+	// LaterFragment is set on a fragment other than the first (offset 0)
+	// of its datagram; only the first carries the transport header.
+	LaterFragment bool
+	// Reassembled is set on the frame that completed a fragmented
+	// datagram: Payload holds the whole datagram's transport payload.
+	Reassembled bool
 	// Tunnelled is set when the flow key came from inside a tunnel.
 	Tunnelled bool
 }

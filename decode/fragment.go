@@ -215,6 +215,7 @@ func (d *Decoder) decodeFragment(key fragmentKey, offset int, more bool, data []
 		return ReasonFragmentWithoutFirst
 	default:
 		p.Protocol, p.SrcPort, p.DstPort = dg.protocol, dg.srcPort, dg.dstPort
+		p.LaterFragment = true
 	}
 	if !complete {
 		return reasonOK
@@ -223,6 +224,7 @@ func (d *Decoder) decodeFragment(key fragmentKey, offset int, more bool, data []
 	whole := dg.buf[:dg.totalLen]
 	d.frags.release(d.frags.index[key])
 	d.stats.Reassembled++
+	p.Reassembled = true
 	return d.decodeFragmentPayload(key.proto, whole, p)
 }
 

@@ -3,7 +3,8 @@ package flow
 import "time"
 
 // Config sets the flow table's timeouts and bounds. Timeouts run on packet
-// time, so replaying a capture expires flows as the live network would.
+// time, so replaying a capture expires flows as the live network would. A
+// zero timeout never fires.
 type Config struct {
 	// IdleTimeoutUDP closes a UDP, ICMP or other non-TCP flow after this
 	// long without packets.

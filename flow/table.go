@@ -6,6 +6,7 @@
 package flow
 
 import (
+	"math"
 	"net/netip"
 
 	"github.com/flowlens/flowlens/decode"
@@ -80,6 +81,10 @@ func (t *Table) Add(p *decode.Packet, wireLen int, ts int64) {
 	}
 	key, srcIsLo := keyOf(p)
 	f := t.flows[key]
+	if p.LaterFragment {
+		t.addLaterFragment(f, srcIsLo, p, ts)
+		return
+	}
 	if f != nil && t.expired(f, ts) {
 		t.close(f)
 		f = nil
@@ -101,10 +106,25 @@ func (t *Table) Add(p *decode.Packet, wireLen int, ts int64) {
 	if p.Protocol == decode.ProtoTCP {
 		t.trackTCP(f, dir, p.TCPFlags)
 	}
-	if f.DPI != nil && !f.DPI.Finished() {
+	if f.DPI != nil && !f.DPI.Finished() && (!p.Fragment || p.Reassembled) {
 		t.engine.Inspect(f.DPI, dpi.Direction(dir), p, ts)
 	}
 	t.lists[t.classOf(f)].touch(f)
+}
+
+// addLaterFragment passes the reassembled payload of a datagram completed
+// by a later fragment to DPI. Later fragments are not counted in the flow,
+// as nDPI and ntopng count only the first fragment, which carries the
+// transport header.
+func (t *Table) addLaterFragment(f *Flow, srcIsLo bool, p *decode.Packet, ts int64) {
+	if f == nil || !p.Reassembled || f.DPI == nil || f.DPI.Finished() {
+		return
+	}
+	dir := dpi.ClientToServer
+	if srcIsLo != f.ClientIsLo {
+		dir = dpi.ServerToClient
+	}
+	t.engine.Inspect(f.DPI, dir, p, ts)
 }
 
 func (t *Table) create(key Key, srcIsLo bool, p *decode.Packet, ts int64) *Flow {
@@ -183,7 +203,10 @@ func (t *Table) deadline(f *Flow) int64 {
 	default:
 		idle = int64(t.cfg.CloseLinger)
 	}
-	d := f.LastSeen + idle
+	d := int64(math.MaxInt64)
+	if idle > 0 {
+		d = f.LastSeen + idle
+	}
 	if a := int64(t.cfg.ActiveTimeout); a > 0 && f.FirstSeen+a < d {
 		d = f.FirstSeen + a
 	}

@@ -1,0 +1,23 @@
+package main
+
+import (
+	"flag"
+
+	"github.com/flowlens/flowlens/pipeline"
+)
+
+// addPipelineFlags registers the flags that tune the pipeline's stages.
+func addPipelineFlags(fs *flag.FlagSet, c *pipeline.Config) {
+	fs.IntVar(&c.Workers, "workers", 0, "flow-table worker goroutines (0: one per core)")
+	fs.DurationVar(&c.Flow.IdleTimeoutUDP, "idle-timeout-udp", c.Flow.IdleTimeoutUDP, "close UDP, ICMP and other non-TCP flows after this long without packets (0: never)")
+	fs.DurationVar(&c.Flow.IdleTimeoutTCP, "idle-timeout-tcp", c.Flow.IdleTimeoutTCP, "close TCP flows without FIN or RST after this long without packets (0: never)")
+	fs.DurationVar(&c.Flow.CloseLinger, "close-linger", c.Flow.CloseLinger, "close a TCP flow this long after RST or FIN in both directions (0: never)")
+	fs.DurationVar(&c.Flow.ActiveTimeout, "active-timeout", c.Flow.ActiveTimeout, "close flows that have lasted this long and start a new one (0: never)")
+	fs.IntVar(&c.Flow.MaxFlows, "max-flows", c.Flow.MaxFlows, "maximum open flows; past it the least recently active are closed early")
+	fs.BoolVar(&c.NoDPI, "no-dpi", false, "count flows without identifying applications")
+	fs.IntVar(&c.DPI.MaxPackets, "dpi-packets", c.DPI.MaxPackets, "packets with payload inspected per flow before giving up")
+	fs.BoolFunc("no-port-guess", "leave unidentified flows Unknown instead of guessing from the port", func(string) error {
+		c.DPI.PortGuess = false
+		return nil
+	})
+}

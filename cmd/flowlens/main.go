@@ -1,0 +1,62 @@
+// Command flowlens watches network traffic and explains it as flows.
+//
+//	flowlens analyze -r FILE [--format jsonl|table]   print flow records of a capture
+//	flowlens serve (-r FILE | -i IFACE) [--listen ADDR] serve the live web UI and API
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+)
+
+const usage = `flowlens: network flows with their applications, handshakes and issues
+
+Usage:
+  flowlens analyze -r FILE [flags]    read a capture, print flow records (JSON Lines)
+  flowlens serve -r FILE | -i IFACE   capture, serve the web UI and API
+  flowlens help COMMAND               flags of a command
+
+Run "flowlens COMMAND -h" for the flags of a command.
+`
+
+// errUsage marks errors in the command line, which exit with status 2.
+var errUsage = errors.New("usage")
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+func run(args []string) int {
+	if len(args) == 0 {
+		fmt.Fprint(os.Stderr, usage)
+		return 2
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	var err error
+	switch args[0] {
+	case "analyze":
+		err = runAnalyze(args[1:], logger)
+	case "serve":
+		err = runServe(args[1:], logger)
+	case "help", "-h", "--help":
+		if len(args) > 1 {
+			return run([]string{args[1], "-h"})
+		}
+		fmt.Fprint(os.Stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(os.Stderr, "flowlens: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
+	default:
+		fmt.Fprintln(os.Stderr, "flowlens:", err)
+		return 1
+	}
+}

@@ -1,0 +1,222 @@
+// Package pipeline wires the stages together: it reads packets from a
+// capture source, decodes them, spreads them over flow-table workers by a
+// symmetric hash of their flow key, and hands every closed flow's record
+// to a sink. analyze and serve both run one.
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"io"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/flowlens/flowlens/capture"
+	"github.com/flowlens/flowlens/decode"
+	"github.com/flowlens/flowlens/dpi"
+	"github.com/flowlens/flowlens/flow"
+	"github.com/flowlens/flowlens/record"
+)
+
+// Sink receives closed flows. worker is the index of the calling worker:
+// calls with different indexes may run concurrently, calls with the same
+// index never do.
+type Sink func(worker int, f *flow.Flow)
+
+// Pipeline runs one capture through decode, flow tables and DPI.
+type Pipeline struct {
+	cfg     Config
+	decoder *decode.Decoder
+	engine  *dpi.Engine
+	workers []*worker
+	free    chan *batch
+	pending []*batch
+	wg      sync.WaitGroup
+
+	read      Counters
+	published struct{ packets, bytes atomic.Uint64 }
+	lastTS    atomic.Int64
+	lastPkt   int64
+	lastTick  int64
+	startWall time.Time
+}
+
+// Counters are the reader's totals.
+type Counters struct {
+	Packets uint64 // frames read from the source
+	Bytes   uint64 // their wire length
+	Decoded uint64 // frames that reached a flow
+}
+
+// New returns a pipeline whose closed flows go to sink. Start must be
+// called before Run.
+func New(cfg Config, sink Sink) *Pipeline {
+	p := &Pipeline{cfg: cfg, decoder: decode.New(cfg.Decode)}
+	if !cfg.NoDPI {
+		p.engine = dpi.NewEngine(cfg.DPI)
+	}
+	n := cfg.workers()
+	p.free = make(chan *batch, 4*n)
+	for i := 0; i < 4*n; i++ {
+		p.free <- newBatch()
+	}
+	for i := 0; i < n; i++ {
+		w := newWorker(i, n, cfg.Flow, p.engine, sink, p.free)
+		p.workers = append(p.workers, w)
+		p.pending = append(p.pending, nil)
+	}
+	return p
+}
+
+// Start launches the workers.
+func (p *Pipeline) Start() {
+	p.startWall = time.Now()
+	for _, w := range p.workers {
+		p.wg.Add(1)
+		go func() { defer p.wg.Done(); w.run() }()
+	}
+}
+
+// Run reads src until it ends, fails or ctx is cancelled. A truncated last
+// record is returned as its *capture.FormatError after every packet before
+// it was processed; io.EOF is not an error.
+func (p *Pipeline) Run(ctx context.Context, src capture.Source) error {
+	var pkt capture.Packet
+	var dp decode.Packet
+	for n := 0; ; n++ {
+		if n&1023 == 0 && ctx.Err() != nil {
+			return nil
+		}
+		err := src.ReadPacket(&pkt)
+		if err != nil {
+			p.publish()
+			if errors.Is(err, io.EOF) || errors.Is(err, capture.ErrClosed) {
+				return nil
+			}
+			return err
+		}
+		p.read.Packets++
+		p.read.Bytes += uint64(pkt.WireLength)
+		p.lastPkt = pkt.Timestamp
+		if p.read.Packets&1023 == 0 {
+			p.publish()
+		}
+		if !p.decoder.Decode(pkt.Data, pkt.LinkType, pkt.Timestamp, &dp) {
+			continue
+		}
+		p.read.Decoded++
+		p.dispatch(&dp, pkt.WireLength, pkt.Timestamp)
+	}
+}
+
+func (p *Pipeline) dispatch(dp *decode.Packet, wireLen int, ts int64) {
+	if len(dp.Payload) > arenaSize {
+		dp.Payload = dp.Payload[:arenaSize]
+	}
+	key := flow.KeyOf(dp)
+	w := int(key.Hash() % uint64(len(p.workers)))
+	b := p.pending[w]
+	if b == nil {
+		b = <-p.free
+		p.pending[w] = b
+	}
+	if !b.add(dp, wireLen, ts) {
+		p.send(w)
+		b = <-p.free
+		p.pending[w] = b
+		b.add(dp, wireLen, ts)
+	}
+	if ts-p.lastTick >= int64(time.Second) {
+		p.tick(ts)
+	}
+}
+
+// send hands worker w its pending batch.
+func (p *Pipeline) send(w int) {
+	if b := p.pending[w]; b != nil {
+		p.pending[w] = nil
+		p.workers[w].in <- b
+	}
+}
+
+// tick flushes the pending batches and lets every worker expire its flows
+// at packet time ts, so that idle shards close flows too.
+func (p *Pipeline) tick(ts int64) {
+	p.lastTick = ts
+	p.publish()
+	for w := range p.workers {
+		p.send(w)
+		b := <-p.free
+		b.tick = ts
+		p.workers[w].in <- b
+	}
+}
+
+// Do runs fn on every worker's goroutine, one after another in worker
+// order, and waits for them. It is how the live view reads the tables.
+func (p *Pipeline) Do(fn func(t *flow.Table)) {
+	for _, w := range p.workers {
+		done := make(chan struct{})
+		b := <-p.free
+		b.do = func(w *worker) { fn(w.table) }
+		b.done = done
+		w.in <- b
+		<-done
+	}
+}
+
+// Close flushes what is pending, closes every open flow (emitting it to
+// the sink) and stops the workers.
+func (p *Pipeline) Close() {
+	for w := range p.workers {
+		p.send(w)
+	}
+	for _, w := range p.workers {
+		close(w.in)
+	}
+	p.wg.Wait()
+}
+
+func (p *Pipeline) publish() {
+	p.lastTS.Store(p.lastPkt)
+	p.published.packets.Store(p.read.Packets)
+	p.published.bytes.Store(p.read.Bytes)
+}
+
+// lastPacketTime returns the capture time of the latest packet read.
+func (p *Pipeline) lastPacketTime() int64 { return p.lastTS.Load() }
+
+// Progress returns the reader's totals so far; it is safe to call from any
+// goroutine while Run is going.
+func (p *Pipeline) Progress() Counters {
+	return Counters{Packets: p.published.packets.Load(), Bytes: p.published.bytes.Load()}
+}
+
+// Stats returns the pipeline's counters. Call it after Run returned.
+func (p *Pipeline) Stats() Stats {
+	s := Stats{Read: p.read, Decode: p.decoder.Stats(), Elapsed: time.Since(p.startWall)}
+	for _, w := range p.workers {
+		ts := w.stats()
+		s.Flow.Packets += ts.Packets
+		s.Flow.Bytes += ts.Bytes
+		s.Flow.Created += ts.Created
+		s.Flow.Closed += ts.Closed
+		s.Flow.Evicted += ts.Evicted
+		s.Flow.Active += ts.Active
+	}
+	return s
+}
+
+// Stats gathers the counters of every stage.
+type Stats struct {
+	Read    Counters
+	Decode  decode.Stats
+	Flow    flow.Stats
+	Elapsed time.Duration
+}
+
+// Records converts a closed flow to its record. It is the usual first step
+// of a sink.
+func Records(f *flow.Flow) *record.Flow { return f.Record() }
+
