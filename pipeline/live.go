@@ -31,9 +31,9 @@ type Live struct {
 	every  time.Duration
 	decide func(*record.Flow)
 
-	mu    sync.RWMutex
-	flows []ActiveFlow
-	byID  map[string]int
+	mu      sync.RWMutex
+	flows   []ActiveFlow
+	byID    map[string]int
 	current Rates
 
 	lastWall time.Time

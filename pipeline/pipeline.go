@@ -219,4 +219,3 @@ type Stats struct {
 // Records converts a closed flow to its record. It is the usual first step
 // of a sink.
 func Records(f *flow.Flow) *record.Flow { return f.Record() }
-

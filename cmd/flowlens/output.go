@@ -49,7 +49,6 @@ func endpoint(ip string, port uint16) string {
 	return fmt.Sprintf("%s:%d", ip, port)
 }
 
-
 // printable escapes control characters, so that a host name from the wire
 // cannot move the cursor or recolour a terminal.
 func printable(s string) string {
