@@ -57,16 +57,33 @@ type tlsState struct {
 	// ServerHelloDone, TLS 1.3 (encrypted from the Server Hello on), or
 	// the server's ChangeCipherSpec.
 	serverDone bool
+	// master is the protocol name to claim the flow with, "TLS" unless
+	// StartTLSAt set another.
+	master string
 }
 
 // tlsDirection is the parsing state of one direction's stream.
 type tlsDirection struct {
+	start     int    // stream offset of the first record
 	offset    int    // stream offset of the next record header
 	handshake []byte // handshake bytes not yet consumed as whole messages
 	stopped   bool   // encrypted, malformed or over the buffer cap
 }
 
 func (st *tlsState) claimed() bool { return st.clientHello || st.serverHello }
+
+// StartTLSAt hands a flow to the TLS dissector in the middle of its
+// streams, for protocols that upgrade to TLS (STARTTLS in SMTP, IMAP, POP3
+// and FTP, RDP after its X.224 negotiation). client and server are the
+// stream offsets where TLS records begin in each direction; master is the
+// name the flow is claimed with once a hello is seen ("SMTPS", "IMAPS",
+// ...). The caller then passes the flow's packets to TLSDissector.Inspect.
+func StartTLSAt(f *Flow, master string, client, server int) {
+	st := Scratch[tlsState](f, "TLS")
+	st.master = master
+	st.dir[ClientToServer] = tlsDirection{start: client, offset: client}
+	st.dir[ServerToClient] = tlsDirection{start: server, offset: server}
+}
 
 // Inspect reads the records that p completed in either direction.
 func (TLSDissector) Inspect(f *Flow, p *Packet) Verdict {
@@ -108,7 +125,10 @@ func (st *tlsState) readRecords(f *Flow, d Direction) bool {
 		typ := rec[0]
 		version := uint16(rec[1])<<8 | uint16(rec[2])
 		n := int(rec[3])<<8 | int(rec[4])
-		if !validRecordHeader(typ, version, n) || (s.offset == 0 && typ != contentHandshake) {
+		// A direction opens with a handshake record, or an alert such as a
+		// warning-level unrecognized_name sent before the Server Hello.
+		opening := s.offset == s.start && typ != contentHandshake && typ != contentAlert
+		if !validRecordHeader(typ, version, n) || opening {
 			s.stopped = true
 			return st.claimed()
 		}
@@ -189,7 +209,7 @@ func (st *tlsState) readMessage(f *Flow, d Direction, typ uint8, body []byte) bo
 			return st.claimed()
 		}
 		st.clientHello = true
-		claimTLS(f, "TLS", t)
+		claimTLS(f, st.masterName(), t)
 	case handshakeServerHello:
 		if st.serverHello {
 			return true
@@ -200,7 +220,7 @@ func (st *tlsState) readMessage(f *Flow, d Direction, typ uint8, body []byte) bo
 		}
 		st.serverHello = true
 		st.serverDir = d
-		claimTLS(f, "TLS", t)
+		claimTLS(f, st.masterName(), t)
 		if t.Version == tlsVersionName(versionTLS13) || t.Version == tlsVersionName(versionFizz) {
 			st.serverDone = true
 			st.dir[d].stopped = true
@@ -221,6 +241,13 @@ func (st *tlsState) readCertificate(f *Flow, body []byte) {
 		f.TLS.Cert = cert
 		st.certificate = true
 	}
+}
+
+func (st *tlsState) masterName() string {
+	if st.master != "" {
+		return st.master
+	}
+	return "TLS"
 }
 
 // flowTLS returns f.TLS, creating it on first use.

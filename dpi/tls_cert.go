@@ -160,8 +160,8 @@ func parseSubjectAltName(b []byte) []string {
 			continue
 		}
 		switch gn.Tag {
-		case 2: // dNSName
-			names = append(names, string(gn.Bytes))
+		case 2: // dNSName; DNS names are case-insensitive and nDPI lowercases them
+			names = append(names, strings.ToLower(string(gn.Bytes)))
 		case 7: // iPAddress
 			if addr, ok := netip.AddrFromSlice(gn.Bytes); ok {
 				names = append(names, addr.String())
