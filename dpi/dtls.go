@@ -89,7 +89,7 @@ func (st *dtlsState) verdict(f *Flow) Verdict {
 	switch {
 	case !st.claimed():
 		return NeedMore
-	case st.serverHello && (st.certificate || st.serverDone):
+	case st.clientHello && st.serverHello && (st.certificate || st.serverDone):
 		return Done
 	case !st.clientHello && !st.serverHello:
 		// Records of a session whose handshake was not captured.

@@ -106,7 +106,7 @@ func (st *tlsState) verdict(f *Flow) Verdict {
 		return NotMine
 	case !st.claimed():
 		return NeedMore
-	case st.serverHello && (st.certificate || st.serverDone):
+	case st.clientHello && st.serverHello && (st.certificate || st.serverDone):
 		return Done
 	case packets >= tlsMaxPackets:
 		return Done

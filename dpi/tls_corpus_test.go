@@ -172,3 +172,65 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(keys)
 	return keys
 }
+
+var extractFlow = flag.String("extract", "", "with -corpus, write the streams of flow PCAP:CLIENTPORT to testdata/tls/NAME.* (NAME is the capture's base name)")
+
+// TestExtractTLSTestdata writes one corpus flow's handshake bytes and its
+// truth line as testdata for the golden tests. TCP streams are written
+// whole per direction; DTLS datagrams are framed as direction byte,
+// 16-bit length, payload.
+func TestExtractTLSTestdata(t *testing.T) {
+	if *corpusDir == "" || *extractFlow == "" {
+		t.Skip("extraction needs -corpus DIR -extract PCAP:CLIENTPORT")
+	}
+	pcap, port, _ := strings.Cut(*extractFlow, ":")
+	packets, err := readCapture(filepath.Join(*corpusDir, "pcap", pcap))
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := filepath.Join("testdata", "tls", strings.TrimSuffix(pcap, filepath.Ext(pcap)))
+	var dgrams []byte
+	for _, rf := range replayCapture(packets) {
+		if fmt.Sprint(rf.client.Port()) != port && fmt.Sprint(rf.flow.Server.Port()) != port {
+			continue
+		}
+		if rf.flow.Protocol == 6 {
+			writeFile(t, base+".c2s.bin", rf.flow.Stream(ClientToServer))
+			writeFile(t, base+".s2c.bin", rf.flow.Stream(ServerToClient))
+		}
+	}
+	for _, p := range packets {
+		if p.proto == 17 && (fmt.Sprint(p.src.Port()) == port || fmt.Sprint(p.dst.Port()) == port) && len(dgrams) < 64<<10 {
+			dir := byte(0)
+			if fmt.Sprint(p.dst.Port()) == port {
+				dir = 1
+			}
+			dgrams = append(dgrams, dir, byte(len(p.payload)>>8), byte(len(p.payload)))
+			dgrams = append(dgrams, p.payload...)
+		}
+	}
+	if len(dgrams) > 0 {
+		writeFile(t, base+".dgrams.bin", dgrams)
+	}
+	for _, line := range readTruthLines(t, filepath.Join(*corpusDir, "truth.jsonl")) {
+		if strings.Contains(line, `"pcap":"`+pcap+`"`) && strings.Contains(line, `"client_port":`+port+`,`) {
+			writeFile(t, base+".truth.json", []byte(line+"\n"))
+		}
+	}
+}
+
+func writeFile(t *testing.T, path string, b []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func readTruthLines(t *testing.T, path string) []string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Split(string(b), "\n")
+}
