@@ -111,7 +111,7 @@ func replayDatagrams(f *Flow, b []byte) Verdict {
 	return verdict
 }
 
-func readTestdata(t *testing.T, path string) []byte {
+func readTestdata(t testing.TB, path string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
