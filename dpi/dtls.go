@@ -1,7 +1,5 @@
 package dpi
 
-
-
 const (
 	dtlsRecordHeaderLen    = 13
 	dtlsHandshakeHeaderLen = 12
@@ -221,4 +219,3 @@ func (st *dtlsState) readMessage(f *Flow, d Direction, typ uint8, body []byte, w
 		st.serverDone = true
 	}
 }
-

@@ -18,7 +18,7 @@ import (
 // The flag is 'd' when the hello has a server_name extension and 'i'
 // otherwise. The counts leave GREASE out and stop at 99. The cipher hash
 // is the first 12 hex digits of the SHA-256 of the sorted 4-digit hex cipher
-// values joined by ","; the extension hash is the same over the sorted
+// values joined by ",". The extension hash is the same over the sorted
 // extensions without server_name and ALPN, followed by "_" and the
 // signature algorithms in wire order when there are any. An empty list
 // hashes to "000000000000".
@@ -104,8 +104,8 @@ func ja4Version(v uint16) string {
 	return "00"
 }
 
-// ja4ALPN returns the first and last characters of an ALPN value, "00"
-// for none; when either is not an ASCII letter or digit it returns the
+// ja4ALPN returns the first and last characters of an ALPN value, or "00"
+// for none. When either is not an ASCII letter or digit, it returns the
 // first and last hex digits of the value instead.
 func ja4ALPN(alpn string) string {
 	if alpn == "" {

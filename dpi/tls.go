@@ -75,9 +75,9 @@ func (st *tlsState) claimed() bool { return st.clientHello || st.serverHello }
 // StartTLSAt hands a flow to the TLS dissector in the middle of its
 // streams, for protocols that upgrade to TLS (STARTTLS in SMTP, IMAP, POP3
 // and FTP, RDP after its X.224 negotiation). client and server are the
-// stream offsets where TLS records begin in each direction; master is the
-// name the flow is claimed with once a hello is seen ("SMTPS", "IMAPS",
-// ...). The caller then passes the flow's packets to TLSDissector.Inspect.
+// stream offsets where TLS records begin in each direction. master is the
+// name the flow is claimed with once a hello is seen ("SMTPS", "IMAPS").
+// The caller then passes the flow's packets to TLSDissector.Inspect.
 func StartTLSAt(f *Flow, master string, client, server int) {
 	st := Scratch[tlsState](f, "TLS")
 	st.master = master
@@ -116,7 +116,7 @@ func (st *tlsState) verdict(f *Flow) Verdict {
 
 // readRecords consumes the whole records buffered in direction d. It
 // returns false when the flow cannot be TLS: no hello was seen yet and the
-// direction does not start with a handshake record.
+// direction does not start with a handshake or alert record.
 func (st *tlsState) readRecords(f *Flow, d Direction) bool {
 	s := &st.dir[d]
 	stream := f.Stream(d)
@@ -144,8 +144,8 @@ func (st *tlsState) readRecords(f *Flow, d Direction) bool {
 }
 
 // validRecordHeader checks a TLSPlaintext header: a known content type, a
-// 3.x record version (SSLv3 to TLS 1.3; TLS 1.3 still writes 3.1 or 3.3)
-// and a length within the limit.
+// 3.x record version from SSLv3 to TLS 1.3 (whose records still carry 3.1
+// or 3.3) and a length within the limit.
 func validRecordHeader(typ uint8, version uint16, n int) bool {
 	return typ >= contentChangeCipherSpec && typ <= contentApplicationData &&
 		version>>8 == 3 && version&0xff <= 4 && n > 0 && n <= tlsMaxRecordLen

@@ -33,9 +33,9 @@ func parseLeafCertificate(body []byte) (*record.Cert, bool) {
 }
 
 // parseCertificate returns the record's view of one DER certificate. It
-// uses crypto/x509 first. When x509 rejects the certificate (odd
-// encodings are common in the field), a minimal DER walk of RFC 5280
-// section 4.1 still reads the names, validity and SANs; it returns false
+// uses crypto/x509 first. When x509 rejects the certificate, because odd
+// encodings are common in the field, a minimal DER walk of RFC 5280
+// section 4.1 still reads the names, validity and SANs. It returns false
 // only when der is not a certificate-shaped SEQUENCE at all.
 func parseCertificate(der []byte) (*record.Cert, bool) {
 	sum := sha1.Sum(der)

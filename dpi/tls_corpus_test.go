@@ -47,9 +47,15 @@ var tlsFields = []struct {
 	{"cert.subject", func(t *record.TLS) string { return certField(t, func(c *record.Cert) string { return c.Subject }) }},
 	{"cert.issuer", func(t *record.TLS) string { return certField(t, func(c *record.Cert) string { return c.Issuer }) }},
 	{"cert.sha1", func(t *record.TLS) string { return certField(t, func(c *record.Cert) string { return c.SHA1 }) }},
-	{"cert.not_before", func(t *record.TLS) string { return certField(t, func(c *record.Cert) string { return formatCertTime(c.NotBefore.String(), c) }) }},
-	{"cert.not_after", func(t *record.TLS) string { return certField(t, func(c *record.Cert) string { return formatCertTime(c.NotAfter.String(), c) }) }},
-	{"cert.san", func(t *record.TLS) string { return certField(t, func(c *record.Cert) string { return strings.Join(c.SAN, ";") }) }},
+	{"cert.not_before", func(t *record.TLS) string {
+		return certField(t, func(c *record.Cert) string { return formatCertTime(c.NotBefore.String(), c) })
+	}},
+	{"cert.not_after", func(t *record.TLS) string {
+		return certField(t, func(c *record.Cert) string { return formatCertTime(c.NotAfter.String(), c) })
+	}},
+	{"cert.san", func(t *record.TLS) string {
+		return certField(t, func(c *record.Cert) string { return strings.Join(c.SAN, ";") })
+	}},
 }
 
 func ja4Part(ja4 string, i int) string {

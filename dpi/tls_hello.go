@@ -114,6 +114,7 @@ func (ch *clientHello) unmarshal(body []byte, dtls bool) bool {
 	if dtls && !r.vec8(&cookie) {
 		return false
 	}
+
 	if !r.vec16(&suites) || suites.empty() || !r.vec8(&compression) || compression.empty() {
 		return false
 	}
@@ -121,6 +122,7 @@ func (ch *clientHello) unmarshal(body []byte, dtls bool) bool {
 	if ch.ciphers, ok = suites.u16List(); !ok {
 		return false
 	}
+
 	if r.empty() {
 		return true
 	}
