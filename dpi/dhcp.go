@@ -11,9 +11,9 @@ import (
 // ports 67 and 68, and DHCPv6 (RFC 8415) on UDP ports 546 and 547, named
 // "DHCP" and "DHCPV6" as nDPI names them. From the first message a client
 // sends it records the host name, the vendor class identifier as class_id,
-// and the parameter request list as fingerprint: the requested option
-// codes in decimal, comma-separated, in the client's order, which is how
-// nDPI prints it and what DHCP fingerprint databases match on.
+// and the parameter request list as fingerprint. The fingerprint is the
+// requested option codes in decimal, comma-separated, in the client's
+// order, as nDPI prints it and as DHCP fingerprint databases match it.
 type DHCP struct{}
 
 // Name returns the name of the protocol family's main member.
@@ -118,7 +118,7 @@ func dhcpSetRecord(f *Flow, hostName, fingerprint, classID string) {
 	}
 }
 
-// dhcpParseOptions walks the options field and, when option 52 says so,
+// dhcpParseOptions walks the options field and, when option 52 asks for it,
 // the file and sname fields that carry more options (RFC 2132 section
 // 9.3). It rejects options that overrun their field.
 func dhcpParseOptions(msg []byte) (dhcpOptions, bool) {

@@ -7,11 +7,11 @@ import (
 	"github.com/flowlens/flowlens/record"
 )
 
-// DNS dissects DNS messages (RFC 1035 section 4) over UDP and over TCP
-// with the two-byte length prefix of RFC 1035 section 4.2.2, and the two
-// protocols that reuse its message format: multicast DNS (RFC 6762, UDP
-// port 5353) and LLMNR (RFC 4795, UDP port 5355). It names the flow
-// "MDNS" or "LLMNR" by those ports, as nDPI does, and "DNS" otherwise.
+// DNS dissects DNS messages (RFC 1035 section 4) over UDP, and over TCP
+// with the two-byte length prefix of RFC 1035 section 4.2.2. It also reads
+// the two protocols that reuse the message format: multicast DNS (RFC
+// 6762, UDP port 5353) and LLMNR (RFC 4795, UDP port 5355). It names the
+// flow "MDNS" or "LLMNR" by those ports, as nDPI does, and "DNS" otherwise.
 //
 // The record keeps the first question as it travels on the wire, and the
 // rcode and answers of the first response that matches the query's ID.
@@ -35,7 +35,7 @@ const (
 	dnsMaxNameLen   = 255 // octets of a name in wire form
 	dnsMaxPointers  = 32  // compression pointers followed for one name
 	dnsMinQuestion  = 5   // root name, QTYPE, QCLASS
-	dnsMaxAnswers   = 16  // answers kept in the record
+	dnsMaxAnswers   = 16  // answer records kept in the record
 	dnsFlagResponse = 0x8000
 	dnsTypeA        = 1
 	dnsTypeCNAME    = 5
@@ -48,7 +48,7 @@ const (
 	dnsTCPLengthSize = 2
 )
 
-// dnsState is a flow's progress: the query ID answers must match, and
+// dnsState is a flow's progress: the query ID a response must carry, and
 // which directions' first messages were read already.
 type dnsState struct {
 	queryID   uint16
@@ -79,8 +79,8 @@ func (d DNS) Inspect(f *Flow, p *Packet) Verdict {
 	}
 	msg, complete := dnsMessage(f, p)
 	if !complete {
-		if len(msg) == 0 && f.Master == "" {
-			return NotMine
+		if f.Master == "" && !dnsPartialPlausible(msg) {
+			return dnsReject(f, st)
 		}
 		return NeedMore
 	}
@@ -97,7 +97,7 @@ func (d DNS) Inspect(f *Flow, p *Packet) Verdict {
 	return dnsProgress(st)
 }
 
-// dnsReject answers a message that is not DNS. On a DNS port a damaged
+// dnsReject returns the verdict for a message that is not DNS. On a DNS port a damaged
 // first message does not rule the flow out, so a few more packets are
 // looked at before giving up.
 func dnsReject(f *Flow, st *dnsState) Verdict {
@@ -160,6 +160,21 @@ func dnsMessage(f *Flow, p *Packet) (msg []byte, complete bool) {
 	return body, true
 }
 
+// dnsPartialPlausible checks the header of a TCP message that has not
+// fully arrived, so that other traffic on port 53 is not kept waiting for
+// a length that was never a length.
+func dnsPartialPlausible(partial []byte) bool {
+	if len(partial) < dnsTCPLengthSize+dnsHeaderLen {
+		return len(partial) > 0
+	}
+	h, _ := dnsParseHeader(partial[dnsTCPLengthSize:])
+	switch h.opcode {
+	case 0, 1, 2, 4, 5, 6:
+		return h.response || h.qdCount > 0
+	}
+	return false
+}
+
 func dnsParseHeader(msg []byte) (dnsHeader, bool) {
 	var h dnsHeader
 	c := wireCursor{buf: msg}
@@ -182,8 +197,8 @@ func dnsParseHeader(msg []byte) (dnsHeader, bool) {
 // dnsPlausible rejects messages whose header or first entry could not be
 // DNS: an unassigned opcode, more questions than the message can hold, a
 // query without a question, or a first question or record that does not
-// parse. Wrong counts of the other sections are tolerated: the answers
-// are read until the first record that does not parse.
+// parse. Wrong counts of the other sections are tolerated, because the
+// answer section is read only up to the first record that does not parse.
 func dnsPlausible(msg []byte, h dnsHeader) bool {
 	switch h.opcode {
 	case 0, 1, 2, 4, 5, 6: // QUERY, IQUERY, STATUS, NOTIFY, UPDATE, DSO
@@ -208,8 +223,8 @@ func dnsPlausible(msg []byte, h dnsHeader) bool {
 	return ok && okType && okClass && dnsKnownClass(class)
 }
 
-// dnsKnownClass accepts IN, CH, HS, NONE and ANY; mDNS sets the top bit
-// of the class to ask for a unicast response (RFC 6762 section 5.4).
+// dnsKnownClass accepts IN, CH, HS, NONE and ANY. The top bit is ignored
+// because mDNS sets it to ask for a unicast response (RFC 6762 section 5.4).
 func dnsKnownClass(class uint16) bool {
 	switch class & 0x7fff {
 	case 1, 3, 4, 254, 255:
@@ -290,8 +305,9 @@ func dnsAnswers(msg []byte, h dnsHeader) []string {
 	return append(addrs, names...)
 }
 
-// dnsRR is a resource record (RFC 1035 section 4.1.3); data aliases the
-// message and dataOff is its offset there, for names compressed in RDATA.
+// dnsRR is a resource record (RFC 1035 section 4.1.3). Its data aliases
+// the message, and dataOff is the data's offset there, for names
+// compressed in RDATA.
 type dnsRR struct {
 	rtype, class uint16
 	data         []byte
@@ -405,7 +421,7 @@ var dnsRCodeNames = [...]string{
 }
 
 // dnsTypeNames are the IANA "Resource Record (RR) TYPEs" mnemonics. Type
-// 255 is registered as "*"; it is written ANY, as dig and nDPI write it.
+// 255 is registered as "*", but it is written ANY, as dig and nDPI write it.
 var dnsTypeNames = map[uint16]string{
 	1: "A", 2: "NS", 3: "MD", 4: "MF", 5: "CNAME", 6: "SOA", 7: "MB", 8: "MG",
 	9: "MR", 10: "NULL", 11: "WKS", 12: "PTR", 13: "HINFO", 14: "MINFO",

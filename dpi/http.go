@@ -25,7 +25,7 @@ func (HTTP) Name() string { return "HTTP" }
 const (
 	httpScratchKey = "HTTP"
 	// httpMaxHead is the size from which an unfinished header section is
-	// parsed as it stands instead of waiting for its blank line.
+	// parsed as it is instead of waiting for its blank line.
 	httpMaxHead = 16 << 10
 	// httpMaxChunks bounds the chunks walked to find the end of one body.
 	httpMaxChunks = 1024
