@@ -16,7 +16,8 @@ import (
 // It names the flow as nDPI does: "HTTP_Proxy" for a request whose target
 // is in absolute form (a request to a proxy), "HTTP_Connect" for a
 // CONNECT request, "RTSP" for RTSP/1.0 (RFC 2326), which shares HTTP's
-// message syntax, and "HTTP" otherwise. RTSP flows get no http record.
+// message syntax, and "HTTP" otherwise. RTSP flows get no http record,
+// so the dissector is done with them once they are named.
 type HTTP struct{}
 
 // Name returns the name of the protocol family's main member.
@@ -69,6 +70,9 @@ func (h HTTP) Inspect(f *Flow, p *Packet) Verdict {
 		if v := httpClassify(f, st); v != Claimed {
 			return v
 		}
+	}
+	if f.HTTP == nil {
+		return Done // RTSP: named, and nothing recorded
 	}
 	if !st.requestDone {
 		httpReadRequest(f, st)
@@ -202,9 +206,6 @@ func httpReadRequest(f *Flow, st *httpState) {
 	}
 	st.requestDone = true
 	st.next, st.stopCounting = httpBodyEnd(buf, head, true)
-	if f.HTTP == nil {
-		return // RTSP
-	}
 	f.HTTP.Requests = 1
 	f.HTTP.Method = string(head.start[0])
 	f.HTTP.URL = string(head.start[1])
@@ -230,9 +231,6 @@ func httpReadResponse(f *Flow, st *httpState) {
 		return
 	}
 	st.responseDone = true
-	if f.HTTP == nil {
-		return // RTSP
-	}
 	f.HTTP.Status, _ = httpStatus(head.start[1])
 	f.HTTP.ContentType = string(httpMediaType(head.contentType))
 	f.HTTP.Server = string(head.server)
@@ -265,9 +263,7 @@ func httpCountRequests(f *Flow, st *httpState) {
 			st.stopCounting = true
 			return
 		}
-		if f.HTTP != nil {
-			f.HTTP.Requests++
-		}
+		f.HTTP.Requests++
 		st.next, st.stopCounting = httpBodyEnd(buf, head, true)
 		if st.stopCounting {
 			return
