@@ -151,6 +151,7 @@ func (st *quicState) finishHello(f *Flow) bool {
 	if parseClientHello(body, f.TLS, 'q') {
 		// QUIC negotiates TLS 1.3 only (RFC 9001, section 4.2).
 		f.TLS.Version = "TLSv1.3"
+		readQUICUserAgent(body, st.version, f.TLS)
 		setQUICHost(f, f.TLS.SNI)
 		if quicIsDoQ(f.TLS.ALPN) {
 			f.SetResult("QUIC", "DoH_DoT")
@@ -215,4 +216,88 @@ func readCHLO(msg []byte, f *Flow) {
 		}
 		prev = end
 	}
+}
+
+// TLS extensions that carry QUIC transport parameters: the codepoint of
+// RFC 9001 section 8.2, and the one drafts before 33 used.
+const (
+	extQUICTransportParams      = 0x39
+	extQUICTransportParamsDraft = 0xffa5
+)
+
+// quicParamGoogleUserAgent is the transport parameter in which Chrome
+// sends its user agent, as it did in gQUIC's UAID tag.
+const quicParamGoogleUserAgent = 0x3129
+
+// readQUICUserAgent sets t.UserAgent from the google_user_agent transport
+// parameter of a Client Hello body, if present. Since draft 27 and T051
+// parameters are a varint id, a varint length and the value (RFC 9000,
+// section 18). Earlier versions prefix the list with its 2-byte length
+// and use 2-byte ids and lengths.
+func readQUICUserAgent(body []byte, version uint32, t *record.TLS) {
+	params, ok := quicHelloExtension(body, extQUICTransportParams, extQUICTransportParamsDraft)
+	if !ok {
+		return
+	}
+	varints := version == quicT051 || version == quicV2 || quicDraft(version) >= 27
+	c := quicCursor{b: params}
+	if !varints {
+		c.off = 2
+	}
+	for c.len() > 0 {
+		id, value, ok := readQUICParam(&c, varints)
+		if !ok {
+			return
+		}
+		if id == quicParamGoogleUserAgent {
+			t.UserAgent = string(value)
+			return
+		}
+	}
+}
+
+// readQUICParam reads one transport parameter in either encoding.
+func readQUICParam(c *quicCursor, varints bool) (id uint64, value []byte, ok bool) {
+	if varints {
+		id, ok = c.varint()
+		value, ok2 := c.varintBytes()
+		return id, value, ok && ok2
+	}
+	raw, ok1 := c.bytes(2)
+	n, ok2 := c.bytes(2)
+	if !ok1 || !ok2 {
+		return 0, nil, false
+	}
+	value, ok = c.bytes(int(binary.BigEndian.Uint16(n)))
+	return uint64(binary.BigEndian.Uint16(raw)), value, ok
+}
+
+// quicHelloExtension returns the data of the first extension of a Client
+// Hello body whose type is a or b (RFC 8446, section 4.1.2).
+func quicHelloExtension(body []byte, a, b uint16) ([]byte, bool) {
+	c := quicCursor{b: body}
+	c.bytes(2 + 32) // legacy_version, random
+	c.bytes8()      // legacy_session_id
+	suitesLen, ok1 := c.bytes(2)
+	if !ok1 {
+		return nil, false
+	}
+	_, ok2 := c.bytes(int(binary.BigEndian.Uint16(suitesLen)))
+	_, ok3 := c.bytes8() // legacy_compression_methods
+	extLen, ok4 := c.bytes(2)
+	if !ok2 || !ok3 || !ok4 {
+		return nil, false
+	}
+	exts := quicCursor{b: c.b[c.off:min(len(c.b), c.off+int(binary.BigEndian.Uint16(extLen)))]}
+	for exts.len() >= 4 {
+		head, _ := exts.bytes(4)
+		data, ok := exts.bytes(int(binary.BigEndian.Uint16(head[2:])))
+		if !ok {
+			return nil, false
+		}
+		if typ := binary.BigEndian.Uint16(head); typ == a || typ == b {
+			return data, true
+		}
+	}
+	return nil, false
 }

@@ -477,6 +477,8 @@ func FuzzQUICInitial(f *testing.F) {
 		if !bytes.Equal(input, datagram) {
 			t.Fatal("Inspect modified the payload")
 		}
+		readQUICUserAgent(datagram, quicV1, &record.TLS{})
+		readQUICUserAgent(datagram, quicT050, &record.TLS{})
 		var s quicCrypto
 		walkQUICFrames(datagram, &s)
 		walkGoogleFrames(datagram, &s)
