@@ -14,13 +14,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/flowlens/flowlens/dpi/internal/pcapflows"
 	"github.com/flowlens/flowlens/record"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden want.json files of the dissector tests")
 
 var corpusExtract = flag.String("corpus.extract", "", "with -corpus, copy flows into testdata: "+
 	"semicolon-separated DIR=PCAP/CLIENT entries, e.g. dns/aaaa=alexa-app.pcapng/172.16.42.216:3440")
@@ -91,28 +87,6 @@ func TestL7Golden(t *testing.T) {
 			checkGolden(t, filepath.Join(dir, "want.json"), resultOf(f))
 			checkTruth(t, dir, f)
 		})
-	}
-}
-
-func checkGolden(t *testing.T, path string, got l7Result) {
-	t.Helper()
-	data, err := json.MarshalIndent(got, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	data = append(data, '\n')
-	if *update {
-		if err := os.WriteFile(path, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(data)); diff != "" {
-		t.Errorf("result differs from %s (-want +got):\n%s", path, diff)
 	}
 }
 

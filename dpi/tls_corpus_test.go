@@ -15,10 +15,9 @@ import (
 	"github.com/flowlens/flowlens/record"
 )
 
-var corpusDir = flag.String("corpus", "", "directory of nDPI's reference corpus (pcap/ and truth.jsonl) to compare the TLS and DTLS dissectors with")
 
-// truthFlow is the part of a truth.jsonl line the TLS comparison reads.
-type truthFlow struct {
+// tlsTruth is the part of a truth.jsonl line the TLS comparison reads.
+type tlsTruth struct {
 	PCAP       string      `json:"pcap"`
 	L4         string      `json:"l4"`
 	ClientIP   string      `json:"client_ip"`
@@ -87,8 +86,8 @@ func TestTLSCorpus(t *testing.T) {
 	if *corpusDir == "" {
 		t.Skip("comparison with nDPI's corpus needs -corpus DIR")
 	}
-	truth := readTruth(t, filepath.Join(*corpusDir, "truth.jsonl"))
-	byPCAP := map[string][]truthFlow{}
+	truth := readTLSTruth(t, filepath.Join(*corpusDir, "truth.jsonl"))
+	byPCAP := map[string][]tlsTruth{}
 	for _, tf := range truth {
 		if tf.TLS != nil && tf.Master != "QUIC" {
 			byPCAP[tf.PCAP] = append(byPCAP[tf.PCAP], tf)
@@ -140,18 +139,18 @@ func TestTLSCorpus(t *testing.T) {
 	}
 }
 
-func readTruth(t *testing.T, path string) []truthFlow {
+func readTLSTruth(t *testing.T, path string) []tlsTruth {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	var out []truthFlow
+	var out []tlsTruth
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 1<<24)
 	for sc.Scan() {
-		var tf truthFlow
+		var tf tlsTruth
 		if err := json.Unmarshal(sc.Bytes(), &tf); err != nil {
 			t.Fatalf("%s: %v", path, err)
 		}
@@ -160,7 +159,7 @@ func readTruth(t *testing.T, path string) []truthFlow {
 	return out
 }
 
-func truthKey(tf truthFlow) replayKey {
+func truthKey(tf tlsTruth) replayKey {
 	proto := uint8(6)
 	if tf.L4 == "UDP" {
 		proto = 17

@@ -96,7 +96,7 @@ func FuzzDTLS(f *testing.F) {
 
 // FuzzTLSStream cuts arbitrary bytes into a client and a server stream.
 func FuzzTLSStream(f *testing.F) {
-	for _, c2s := range must(filepath.Glob("testdata/tls/*.c2s.bin")) {
+	for _, c2s := range mustValue(filepath.Glob("testdata/tls/*.c2s.bin")) {
 		f.Add(readTestdata(f, c2s), uint16(1000))
 	}
 	f.Fuzz(func(t *testing.T, b []byte, split uint16) {
@@ -106,7 +106,7 @@ func FuzzTLSStream(f *testing.F) {
 	})
 }
 
-func must[T any](v T, err error) T {
+func mustValue[T any](v T, err error) T {
 	if err != nil {
 		panic(err)
 	}

@@ -1,19 +1,14 @@
 package dpi
 
 import (
-	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/flowlens/flowlens/record"
-	"github.com/google/go-cmp/cmp"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata")
 
 // ndpiDepartures lists fields where nDPI's result differs from the
 // specification for a testdata flow, so the truth comparison skips them.
@@ -46,7 +41,7 @@ func TestTLSGolden(t *testing.T) {
 				t.Errorf("host %q, info %q, want the SNI %q", f.Host, f.Info, f.TLS.SNI)
 			}
 			checkGolden(t, base+".golden", f.TLS)
-			checkTruth(t, base+".truth.json", f.TLS)
+			checkTLSTruth(t, base+".truth.json", f.TLS)
 		})
 	}
 }
@@ -90,7 +85,7 @@ func TestDTLSGolden(t *testing.T) {
 				t.Fatalf("flow not claimed as DTLS: master %q", f.Master)
 			}
 			checkGolden(t, base+".golden", f.TLS)
-			checkTruth(t, base+".truth.json", f.TLS)
+			checkTLSTruth(t, base+".truth.json", f.TLS)
 		})
 	}
 }
@@ -120,29 +115,10 @@ func readTestdata(t testing.TB, path string) []byte {
 	return b
 }
 
-func checkGolden(t *testing.T, path string, got *record.TLS) {
-	t.Helper()
-	b, err := json.MarshalIndent(got, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b = append(b, '\n')
-	if *update {
-		if err := os.WriteFile(path, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want := readTestdata(t, path)
-	if !bytes.Equal(want, b) {
-		t.Errorf("%s mismatch (-want +got):\n%s", path, cmp.Diff(string(want), string(b)))
-	}
-}
-
 // checkTruth compares got with nDPI's result for the flow, field by field.
-func checkTruth(t *testing.T, path string, got *record.TLS) {
+func checkTLSTruth(t *testing.T, path string, got *record.TLS) {
 	t.Helper()
-	var tf truthFlow
+	var tf tlsTruth
 	if err := json.Unmarshal(readTestdata(t, path), &tf); err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}

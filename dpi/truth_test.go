@@ -8,9 +8,9 @@ import (
 	"testing"
 )
 
-// truthFlow is one line of testdata/truth_flows.tsv: nDPI's result for a
+// catalogTruth is one line of testdata/truth_flows.tsv: nDPI's result for a
 // flow of its own test captures.
-type truthFlow struct {
+type catalogTruth struct {
 	pcap, l4                 string
 	clientPort, serverPort   uint16
 	serverIP                 string
@@ -19,14 +19,14 @@ type truthFlow struct {
 	confidence, info, ipProt string
 }
 
-func loadTruth(t *testing.T) []truthFlow {
+func loadTruth(t *testing.T) []catalogTruth {
 	t.Helper()
 	f, err := os.Open("testdata/truth_flows.tsv")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	var out []truthFlow
+	var out []catalogTruth
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
 	for sc.Scan() {
@@ -40,7 +40,7 @@ func loadTruth(t *testing.T) []truthFlow {
 		}
 		cp, _ := strconv.ParseUint(c[2], 10, 16)
 		sp, _ := strconv.ParseUint(c[3], 10, 16)
-		out = append(out, truthFlow{c[0], c[1], uint16(cp), uint16(sp), c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11]})
+		out = append(out, catalogTruth{c[0], c[1], uint16(cp), uint16(sp), c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11]})
 	}
 	if err := sc.Err(); err != nil {
 		t.Fatal(err)
