@@ -46,6 +46,8 @@ func (d *Decoder) decodeIPv4(b []byte, p *Packet) Reason {
 		return ReasonIPv4BadTotalLength
 	case totalLen < len(b):
 		b = b[:totalLen]
+	case totalLen > len(b) && d.cfg.RejectShortIP:
+		return ReasonIPv4Truncated
 	}
 
 	p.resetTransport()

@@ -35,6 +35,8 @@ func (d *Decoder) decodeIPv6(b []byte, p *Packet) Reason {
 		payloadLen = len(body)
 	case payloadLen < len(body):
 		body = body[:payloadLen]
+	case payloadLen > len(body) && d.cfg.RejectShortIP:
+		return ReasonIPv6Truncated
 	}
 
 	p.resetTransport()
