@@ -50,6 +50,7 @@ var captureCases = []struct {
 	{file: "rdp.pcap", covers: "BSD loopback", gopacketFrames: 20},
 	{file: "BGP_redist.pcap", covers: "Cisco HDLC, MPLS", gopacketFrames: 0},
 	{file: "dlt_ppp.pcap", covers: "PPP link type", gopacketFrames: 1},
+	{file: "BGP_Cisco_hdlc_slarp.pcap", covers: "Cisco HDLC under the PPP link type", gopacketFrames: 0},
 	{file: "someip_sd_sample.pcap", covers: "PPI header", gopacketFrames: 0},
 	{file: "ajp.pcap", covers: "Cisco FabricPath, 802.1Q", gopacketFrames: 26},
 	{file: "custom_categories.pcapng", covers: "QinQ, PPPoE, IPv6", gopacketFrames: 85},

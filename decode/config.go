@@ -13,13 +13,19 @@ type Config struct {
 	MaxFragmentDatagrams int
 	// MaxFragmentBytes caps the bytes buffered for all datagrams in flight.
 	MaxFragmentBytes int
-	// FragmentTimeout is how long, in packet time, a datagram may wait for
-	// its missing fragments after its first fragment arrived.
+	// FragmentTimeout is the time, in packet time, that a datagram may wait
+	// for its missing fragments after its first fragment arrived.
 	FragmentTimeout time.Duration
+	// RejectShortIP rejects an IP packet whose header claims more bytes
+	// than were captured, as nDPI's reader does. By default such a packet
+	// is decoded from the bytes there are, which keeps captures taken with
+	// a short snapshot length usable.
+	RejectShortIP bool
 }
 
 // Defaults for Config. The fragment timeout is the 30 s that Linux uses
-// (net.ipv4.ipfrag_time); the sizes bound memory to a few MiB per decoder.
+// (net.ipv4.ipfrag_time). With these sizes a decoder buffers at most 4 MiB
+// of fragments in flight, and keeps up to 16 KiB per idle slot for reuse.
 const (
 	DefaultMaxTunnelDepth       = 4
 	DefaultMaxFragmentDatagrams = 256

@@ -21,7 +21,7 @@ const (
 
 // decodeIPv4 parses an IPv4 header (RFC 791 section 3.1) with its options.
 // The header checksum is not verified. The packet is cut to its total
-// length, which removes Ethernet padding; a total length of 0, as TCP
+// length, which removes Ethernet padding. A total length of 0, as TCP
 // segmentation offload leaves it in captures, means the captured length.
 func (d *Decoder) decodeIPv4(b []byte, p *Packet) Reason {
 	if len(b) < ipv4MinHeaderLen {
@@ -46,6 +46,8 @@ func (d *Decoder) decodeIPv4(b []byte, p *Packet) Reason {
 		return ReasonIPv4BadTotalLength
 	case totalLen < len(b):
 		b = b[:totalLen]
+	case totalLen > len(b) && d.cfg.RejectShortIP:
+		return ReasonIPv4Truncated
 	}
 
 	p.resetTransport()

@@ -18,9 +18,9 @@ const (
 )
 
 // decodeIPv6 parses an IPv6 header (RFC 8200 section 3). The packet is cut
-// to its payload length, which removes Ethernet padding; a payload length
-// of 0 (a jumbogram, or a capture taken before segmentation offload) means
-// the captured length.
+// to its payload length, which removes Ethernet padding. A payload length
+// of 0, in a jumbogram or a capture taken before segmentation offload,
+// means the captured length.
 func (d *Decoder) decodeIPv6(b []byte, p *Packet) Reason {
 	if len(b) < ipv6HeaderLen {
 		return ReasonIPv6Truncated
@@ -35,6 +35,8 @@ func (d *Decoder) decodeIPv6(b []byte, p *Packet) Reason {
 		payloadLen = len(body)
 	case payloadLen < len(body):
 		body = body[:payloadLen]
+	case payloadLen > len(body) && d.cfg.RejectShortIP:
+		return ReasonIPv6Truncated
 	}
 
 	p.resetTransport()
@@ -48,8 +50,9 @@ func (d *Decoder) decodeIPv6(b []byte, p *Packet) Reason {
 
 // decodeIPv6Payload skips the extension headers that start with next and
 // decodes the transport header after them. Hop-by-hop, routing,
-// destination options and AH are skipped; a fragment header starts
-// reassembly unless inFragment says b is already a fragment's payload.
+// destination options and AH are skipped. A fragment header starts
+// reassembly, unless inFragment is set because b is already the payload of
+// a fragmented datagram.
 // Every header is at least 8 bytes long, so the loop ends.
 func (d *Decoder) decodeIPv6Payload(next uint8, b []byte, p *Packet, inFragment bool) Reason {
 	for {

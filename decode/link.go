@@ -125,8 +125,13 @@ func (d *Decoder) decodeCookedProtocol(proto uint16, b []byte, p *Packet) Reason
 }
 
 // decodeHDLCPPP parses PPP in HDLC-like framing (RFC 1662 section 3.1),
-// where the address and control bytes 0xFF 0x03 may be left out.
+// where the address and control bytes 0xFF 0x03 may be left out. Cisco
+// HDLC frames, whose address byte is 0x0F (unicast) or 0x8F (broadcast),
+// also appear under this link type, and are decoded as such.
 func (d *Decoder) decodeHDLCPPP(b []byte, p *Packet) Reason {
+	if len(b) >= 2 && (b[0] == 0x0F || b[0] == 0x8F) && b[1] == 0x00 {
+		return d.decodeCHDLC(b, p)
+	}
 	if len(b) >= 2 && b[0] == 0xFF && b[1] == 0x03 {
 		b = b[2:]
 	}

@@ -1,7 +1,7 @@
 package decode
 
-// Reason is why Decode rejected a frame. Every rejected frame is counted
-// under exactly one Reason in Stats.
+// Reason is the cause for which Decode rejected a frame. Every rejected
+// frame is counted under exactly one Reason in Stats.
 type Reason uint8
 
 // Reasons for rejecting a frame. The zero value is reserved for success and
@@ -109,9 +109,8 @@ type Stats struct {
 	// because Config.MaxFragmentDatagrams were in flight.
 	FragmentsEvicted uint64
 	// FragmentsOverflowed counts datagrams whose data was dropped because
-	// buffering it would exceed Config.MaxFragmentBytes or
-	// maxFragmentsPerDatagram. Their frames still decode, but they never
-	// complete.
+	// buffering it would exceed Config.MaxFragmentBytes or 64 fragments.
+	// Their frames still decode, but the datagrams never complete.
 	FragmentsOverflowed uint64
 }
 

@@ -90,6 +90,27 @@ func TestDecodeRejects(t *testing.T) {
 	}
 }
 
+// TestRejectShortIP checks that a packet cut short by the snapshot length
+// decodes by default and is rejected with Config.RejectShortIP.
+func TestRejectShortIP(t *testing.T) {
+	frame := build(t, ip4(layers.IPProtocolUDP, innerSrc4, innerDst4), udp(1111, 53), gopacket.Payload("hello"))
+	frame = frame[:len(frame)-2]
+	var p Packet
+	if !New(Config{}).Decode(frame, capture.LinkTypeIPv4, 0, &p) {
+		t.Fatal("short packet rejected by default")
+	}
+	if string(p.Payload) != "hel" {
+		t.Errorf("payload = %q, want the captured %q", p.Payload, "hel")
+	}
+	d := New(Config{RejectShortIP: true})
+	if d.Decode(frame, capture.LinkTypeIPv4, 0, &p) {
+		t.Fatal("short packet decoded with RejectShortIP")
+	}
+	if got := d.Stats().Count(ReasonIPv4Truncated); got != 1 {
+		t.Errorf("ipv4_truncated = %d, want 1", got)
+	}
+}
+
 // TestReasonNames checks that every reason has its own snake_case name.
 func TestReasonNames(t *testing.T) {
 	seen := map[string]Reason{}

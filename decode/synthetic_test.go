@@ -255,3 +255,18 @@ func checkPacket(t *testing.T, p *Packet, w want) {
 		t.Errorf("got payload %q, want %q", p.Payload, w.payload)
 	}
 }
+
+// TestCAPWAPManagementFrameStaysUDP checks that a CAPWAP packet carrying an
+// 802.11 beacon is keyed on the outer UDP header, as nDPI keys it.
+func TestCAPWAPManagementFrameStaysUDP(t *testing.T) {
+	beacon := make([]byte, ieee80211HeaderLen)
+	beacon[0] = 0x80
+	capwap := []byte{0, 2 << 3, capwapWBIDIEEE80211<<1 | capwapFlagT, 0, 0, 0, 0, 0}
+	frame := build(t, ip4(layers.IPProtocolUDP, outerSrc4, outerDst4), udp(50000, portCAPWAPData), raw(capwap, beacon))
+	var p Packet
+	if !New(Config{}).Decode(frame, capture.LinkTypeIPv4, 0, &p) {
+		t.Fatal("rejected")
+	}
+	checkPacket(t, &p, want{version: 4, proto: ProtoUDP, src: outerSrc4, dst: outerDst4, srcPort: 50000,
+		dstPort: portCAPWAPData, payload: string(append(capwap, beacon...))})
+}

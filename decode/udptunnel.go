@@ -148,7 +148,7 @@ const (
 
 // decodeCAPWAP parses a CAPWAP data channel header and the 802.3 or 802.11
 // frame after it. DTLS-protected, keep-alive and fragmented packets stay
-// UDP.
+// UDP, and so do 802.11 frames other than data frames, as in nDPI.
 //
 // TODO: CAPWAP fragments are not reassembled, so a frame split by the
 // access point is keyed on the outer UDP header, not the station's flow.
@@ -165,6 +165,9 @@ func (d *Decoder) decodeCAPWAP(b []byte, p *Packet) (Reason, bool) {
 	}
 	if len(b) < headerLen {
 		return ReasonCAPWAPTruncated, true
+	}
+	if native && len(b) >= headerLen+2 && !isIEEE80211Data(b[headerLen]) && !isIEEE80211Data(b[headerLen+1]) {
+		return reasonOK, false
 	}
 	if r := d.enterTunnel(p); r != reasonOK {
 		return r, true
