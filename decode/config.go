@@ -16,11 +16,12 @@ type Config struct {
 	// FragmentTimeout is the time, in packet time, that a datagram may wait
 	// for its missing fragments after its first fragment arrived.
 	FragmentTimeout time.Duration
-	// RejectShortIP rejects an IP packet whose header claims more bytes
-	// than were captured, as nDPI's reader does. By default such a packet
-	// is decoded from the bytes there are, which keeps captures taken with
-	// a short snapshot length usable.
-	RejectShortIP bool
+	// AcceptShortIP decodes an IP packet whose header claims more bytes
+	// than the frame carried on the wire from the bytes there are. By
+	// default such a frame is rejected as lying about its length, as
+	// nDPI's reader does. A frame cut short by the capture's snapshot
+	// length is always decoded from what was captured.
+	AcceptShortIP bool
 }
 
 // Defaults for Config. The fragment timeout is the 30 s that Linux uses

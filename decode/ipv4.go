@@ -46,7 +46,7 @@ func (d *Decoder) decodeIPv4(b []byte, p *Packet) Reason {
 		return ReasonIPv4BadTotalLength
 	case totalLen < len(b):
 		b = b[:totalLen]
-	case totalLen > len(b) && d.cfg.RejectShortIP:
+	case totalLen > len(b) && d.rejectShort():
 		return ReasonIPv4Truncated
 	}
 

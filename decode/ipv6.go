@@ -35,7 +35,7 @@ func (d *Decoder) decodeIPv6(b []byte, p *Packet) Reason {
 		payloadLen = len(body)
 	case payloadLen < len(body):
 		body = body[:payloadLen]
-	case payloadLen > len(body) && d.cfg.RejectShortIP:
+	case payloadLen > len(body) && d.rejectShort():
 		return ReasonIPv6Truncated
 	}
 

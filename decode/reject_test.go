@@ -90,24 +90,28 @@ func TestDecodeRejects(t *testing.T) {
 	}
 }
 
-// TestRejectShortIP checks that a packet cut short by the snapshot length
-// decodes by default and is rejected with Config.RejectShortIP.
-func TestRejectShortIP(t *testing.T) {
-	frame := build(t, ip4(layers.IPProtocolUDP, innerSrc4, innerDst4), udp(1111, 53), gopacket.Payload("hello"))
-	frame = frame[:len(frame)-2]
+// TestShortIP checks that a frame cut by the snapshot length decodes from
+// the captured bytes, while one whose IP header claims more than the frame
+// carried on the wire is rejected unless Config.AcceptShortIP is set.
+func TestShortIP(t *testing.T) {
+	whole := build(t, ip4(layers.IPProtocolUDP, innerSrc4, innerDst4), udp(1111, 53), gopacket.Payload("hello"))
+	frame := whole[:len(whole)-2]
 	var p Packet
-	if !New(Config{}).Decode(frame, capture.LinkTypeIPv4, 0, &p) {
-		t.Fatal("short packet rejected by default")
+	if !New(Config{}).DecodeFrame(frame, len(whole), capture.LinkTypeIPv4, 0, &p) {
+		t.Fatal("frame cut by the snapshot length rejected")
 	}
 	if string(p.Payload) != "hel" {
 		t.Errorf("payload = %q, want the captured %q", p.Payload, "hel")
 	}
-	d := New(Config{RejectShortIP: true})
+	d := New(Config{})
 	if d.Decode(frame, capture.LinkTypeIPv4, 0, &p) {
-		t.Fatal("short packet decoded with RejectShortIP")
+		t.Fatal("frame shorter than its IP header claims was decoded")
 	}
 	if got := d.Stats().Count(ReasonIPv4Truncated); got != 1 {
 		t.Errorf("ipv4_truncated = %d, want 1", got)
+	}
+	if !New(Config{AcceptShortIP: true}).Decode(frame, capture.LinkTypeIPv4, 0, &p) {
+		t.Error("short frame rejected with AcceptShortIP")
 	}
 }
 

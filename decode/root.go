@@ -14,6 +14,8 @@ type Decoder struct {
 	now int64
 	// depth is the number of tunnel headers entered in the current frame.
 	depth int
+	// snapped is set when the current frame was cut by the snapshot length.
+	snapped bool
 }
 
 // New returns a Decoder with cfg's limits (zero fields take defaults).
@@ -49,7 +51,16 @@ func New(cfg Config) *Decoder {
 // Tunnels inside a fragmented datagram are not followed: its Packets are
 // keyed on the IP header that was fragmented.
 func (d *Decoder) Decode(data []byte, link capture.LinkType, ts int64, p *Packet) bool {
+	return d.DecodeFrame(data, len(data), link, ts, p)
+}
+
+// DecodeFrame is Decode for a frame of wireLen bytes on the wire, of which
+// data is the captured part. An IP header that claims more bytes than the
+// frame carried is rejected unless Config.AcceptShortIP is set; one that
+// only exceeds the captured part is decoded from what was captured.
+func (d *Decoder) DecodeFrame(data []byte, wireLen int, link capture.LinkType, ts int64, p *Packet) bool {
 	*p = Packet{}
+	d.snapped = wireLen > len(data)
 	d.now = ts
 	d.depth = 0
 
@@ -61,6 +72,11 @@ func (d *Decoder) Decode(data []byte, link capture.LinkType, ts int64, p *Packet
 	d.stats.Decoded++
 	return true
 }
+
+// rejectShort reports whether an IP packet longer than the captured bytes
+// is rejected: when the frame was not cut by the snapshot length, its
+// header lies about its length.
+func (d *Decoder) rejectShort() bool { return !d.cfg.AcceptShortIP && !d.snapped }
 
 // Stats returns a copy of the decoder's counters.
 func (d *Decoder) Stats() Stats {

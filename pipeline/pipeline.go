@@ -102,7 +102,7 @@ func (p *Pipeline) Run(ctx context.Context, src capture.Source) error {
 		if p.read.Packets&1023 == 0 {
 			p.publish()
 		}
-		if !p.decoder.Decode(pkt.Data, pkt.LinkType, pkt.Timestamp, &dp) {
+		if !p.decoder.DecodeFrame(pkt.Data, pkt.WireLength, pkt.LinkType, pkt.Timestamp, &dp) {
 			continue
 		}
 		p.read.Decoded++
