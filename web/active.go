@@ -25,33 +25,40 @@ type activeQuery struct {
 	hasPort    bool
 }
 
-// activeSorts maps each sort key of the Active Flows table to its order.
-var activeSorts = map[string]func(a, b *activeEntry) int{
-	"app":        func(a, b *activeEntry) int { return strings.Compare(a.flow.App, b.flow.App) },
-	"l4":         func(a, b *activeEntry) int { return strings.Compare(a.flow.L4, b.flow.L4) },
-	"client_ip":  func(a, b *activeEntry) int { return compareEndpoint(a.client, a.flow.ClientPort, b.client, b.flow.ClientPort) },
-	"server_ip":  func(a, b *activeEntry) int { return compareEndpoint(a.server, a.flow.ServerPort, b.server, b.flow.ServerPort) },
-	"duration":   func(a, b *activeEntry) int { return cmp.Compare(duration(a.flow), duration(b.flow)) },
-	"throughput": func(a, b *activeEntry) int { return cmp.Compare(a.throughput, b.throughput) },
-	"bytes":      func(a, b *activeEntry) int { return cmp.Compare(totalBytes(a.flow), totalBytes(b.flow)) },
-	"info":       func(a, b *activeEntry) int { return strings.Compare(a.flow.Info, b.flow.Info) },
-	"first_seen": func(a, b *activeEntry) int { return a.flow.FirstSeen.Compare(b.flow.FirstSeen) },
-	"last_seen":  func(a, b *activeEntry) int { return a.flow.LastSeen.Compare(b.flow.LastSeen) },
+// activeSorts maps each sort key of the Active Flows table to the function
+// that fills an entry's sort key.
+var activeSorts = map[string]func(e *activeEntry){
+	"app":        func(e *activeEntry) { e.text = e.flow.App },
+	"l4":         func(e *activeEntry) { e.text = e.flow.L4 },
+	"client_ip":  func(e *activeEntry) { e.addr, _ = netip.ParseAddr(e.flow.ClientIP); e.num = float64(e.flow.ClientPort) },
+	"server_ip":  func(e *activeEntry) { e.addr, _ = netip.ParseAddr(e.flow.ServerIP); e.num = float64(e.flow.ServerPort) },
+	"duration":   func(e *activeEntry) { e.num = duration(e.flow) },
+	"throughput": func(e *activeEntry) { e.num = e.throughput },
+	"bytes":      func(e *activeEntry) { e.num = float64(totalBytes(e.flow)) },
+	"info":       func(e *activeEntry) { e.text = e.flow.Info },
+	"first_seen": func(e *activeEntry) { e.num = float64(e.flow.FirstSeen.UnixNano()) },
+	"last_seen":  func(e *activeEntry) { e.num = float64(e.flow.LastSeen.UnixNano()) },
 }
 
-// activeEntry is a flow that passed the filters, with its addresses parsed
-// once so that sorting by address does not parse per comparison.
+// activeEntry is a flow that passed the filters, with its sort key
+// computed once so that comparisons neither parse nor call through the
+// sort table. Keys compare by addr, then text, then num.
 type activeEntry struct {
-	flow           *record.Flow
-	throughput     float64
-	client, server netip.Addr
+	flow       *record.Flow
+	throughput float64
+	addr       netip.Addr
+	text       string
+	num        float64
 }
 
-func compareEndpoint(a netip.Addr, ap uint16, b netip.Addr, bp uint16) int {
-	if c := a.Compare(b); c != 0 {
+func compareEntries(a, b *activeEntry) int {
+	if c := a.addr.Compare(b.addr); c != 0 {
 		return c
 	}
-	return cmp.Compare(ap, bp)
+	if c := strings.Compare(a.text, b.text); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.num, b.num)
 }
 
 func parseActiveQuery(r *http.Request) (activeQuery, error) {
@@ -120,15 +127,12 @@ func (aq *activeQuery) filter(flows []ActiveFlow) []activeEntry {
 // sortEntries orders entries by the requested key, then by record ID so
 // that rows keep their place between refreshes.
 func (aq *activeQuery) sortEntries(entries []activeEntry) {
-	if aq.sort == "client_ip" || aq.sort == "server_ip" {
-		for i := range entries {
-			entries[i].client, _ = netip.ParseAddr(entries[i].flow.ClientIP)
-			entries[i].server, _ = netip.ParseAddr(entries[i].flow.ServerIP)
-		}
+	setKey := activeSorts[aq.sort]
+	for i := range entries {
+		setKey(&entries[i])
 	}
-	byKey := activeSorts[aq.sort]
 	slices.SortFunc(entries, func(a, b activeEntry) int {
-		c := byKey(&a, &b)
+		c := compareEntries(&a, &b)
 		if aq.desc {
 			c = -c
 		}
