@@ -17,11 +17,12 @@ type testEnv struct {
 	flows   []record.Flow
 }
 
-// newTestEnv serves the corpus flows of iphone.pcap and ssh.pcap and the
-// two hostile SNIs, all as active and as stored flows.
+// newTestEnv serves the corpus flows of iphone.pcap and ssh.pcap, the two
+// hostile SNIs and one DNS flow with qtype and rcode, all as active and as
+// stored flows.
 func newTestEnv(t testing.TB) *testEnv {
 	t.Helper()
-	flows := loadFlows(t, "flows.jsonl", "hostile.jsonl")
+	flows := loadFlows(t, "flows.jsonl", "hostile.jsonl", "dns-typed.jsonl")
 	cfg := Config{Geo: fakeLocator{}, Risks: riskTable(testRisks)}
 	h, err := New(cfg, newFakeLive(flows), &fakeHistory{flows: flows}, newFakeAlerts(flows), slog.New(slog.DiscardHandler))
 	if err != nil {
