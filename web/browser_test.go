@@ -141,6 +141,9 @@ func evalJS[T any](t *testing.T, b *browser, expr string) T {
 
 func (b *browser) screenshot(t *testing.T, name string) {
 	t.Helper()
+	if evalJS[bool](t, b, `document.body.innerText.includes('[object ')`) {
+		t.Errorf("page %s shows an object as text", name)
+	}
 	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatal(err)
@@ -150,9 +153,13 @@ func (b *browser) screenshot(t *testing.T, name string) {
 	}
 }
 
-// checkClean fails the test on any dialog or uncaught exception so far.
+// checkClean fails the test on any dialog or uncaught exception so far,
+// and on an element printed as "[object ...]" in the current page.
 func (b *browser) checkClean(t *testing.T) {
 	t.Helper()
+	if evalJS[bool](t, b, `document.body.innerText.includes('[object ')`) {
+		t.Errorf("%s shows an object as text", evalJS[string](t, b, `location.pathname`))
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if len(b.dialogs) > 0 {

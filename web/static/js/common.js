@@ -18,7 +18,7 @@ export function el(tag, props = {}, ...children) {
 
 // append adds children, turning strings and numbers into text nodes.
 export function append(node, ...children) {
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === undefined || child === null || child === false) continue;
     node.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }

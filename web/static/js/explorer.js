@@ -127,10 +127,11 @@ function svg(tag, attrs = {}) {
 
 // drawChart draws the bytes per bucket as an area with a time axis.
 function drawChart(data) {
-  const width = 1000;
+  // The viewBox matches the panel's pixel size so that text keeps its shape.
+  const width = Math.max(300, Math.round(chart.clientWidth - 24));
   const height = 150;
   const pad = { left: 60, right: 10, top: 8, bottom: 20 };
-  const root = svg('svg', { viewBox: `0 0 ${width} ${height}`, preserveAspectRatio: 'none', role: 'img', 'aria-label': 'Bytes over time' });
+  const root = svg('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': 'Bytes over time' });
   const buckets = data.buckets;
   const max = Math.max(1, ...buckets.map((b) => b.bytes));
   const w = width - pad.left - pad.right;

@@ -87,7 +87,7 @@ function issues(risks) {
     el('td', {}, r.severity ? el('span', { class: `sev sev-${r.severity}`, text: r.severity }) : 'unknown'),
     el('td', { class: 'num', text: r.score ? String(r.score) : '' }),
     el('td', { text: r.description || '' })));
-  return el('div', { class: 'panel', id: 'issues-block' }, el('h2', { text: 'Flow issues' }),
+  return el('div', { class: 'panel wide', id: 'issues-block' }, el('h2', { text: 'Flow issues' }),
     el('table', { class: 'grid' }, el('thead', {}, head), el('tbody', {}, rows)));
 }
 
