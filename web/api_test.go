@@ -474,4 +474,3 @@ func TestNewRequiresSources(t *testing.T) {
 		t.Errorf("default Listen = %q", DefaultConfig().Listen)
 	}
 }
-

@@ -7,7 +7,7 @@ import (
 // flowDetail is the JSON body of GET /api/flows/{id}.
 type flowDetail struct {
 	flowRow
-	// Active tells whether the flow is still in the live table.
+	// Active is set when the flow is still in the live table.
 	Active bool       `json:"active"`
 	Risks  []RiskInfo `json:"risks"`
 }

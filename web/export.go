@@ -12,7 +12,7 @@ import (
 	"github.com/flowlens/flowlens/record"
 )
 
-// exportPageSize is how many flows the export asks the store for at once.
+// exportPageSize is the page size of the export's store queries.
 const exportPageSize = 1000
 
 // csvColumns are the CSV export's columns, named as in the flow record.
@@ -165,4 +165,3 @@ func timeCell(t time.Time) string {
 	}
 	return t.UTC().Format(record.TimeLayout)
 }
-

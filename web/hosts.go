@@ -42,7 +42,8 @@ type hostTraffic struct {
 	Flows    int          `json:"flows"`
 	Sent     uint64       `json:"bytes_sent"`
 	Received uint64       `json:"bytes_received"`
-	// AsClient and AsServer count the flows the host initiated or answered.
+	// AsClient and AsServer count the flows where the host was the
+	// initiator or the responder.
 	AsClient int `json:"as_client"`
 	AsServer int `json:"as_server"`
 }

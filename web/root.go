@@ -59,12 +59,12 @@ func New(cfg Config, live Live, history History, alerts Alerts, logger *slog.Log
 func (s *server) routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	for pattern, page := range map[string]string{
-		"GET /{$}":         "active.html",
-		"GET /flows/{id}":  "flow.html",
-		"GET /apps/{app}":  "app.html",
-		"GET /hosts/{ip}":  "host.html",
-		"GET /alerts":      "alerts.html",
-		"GET /explorer":    "explorer.html",
+		"GET /{$}":        "active.html",
+		"GET /flows/{id}": "flow.html",
+		"GET /apps/{app}": "app.html",
+		"GET /hosts/{ip}": "host.html",
+		"GET /alerts":     "alerts.html",
+		"GET /explorer":   "explorer.html",
 	} {
 		mux.Handle(pattern, s.page(page))
 	}

@@ -31,7 +31,8 @@ export function clear(node) {
   return node;
 }
 
-// api fetches a JSON endpoint; a non-2xx answer throws its error message.
+// api fetches a JSON endpoint. A non-2xx response throws the error message
+// from its body.
 export async function api(path, params = {}) {
   const url = new URL(path, location.origin);
   for (const [key, value] of Object.entries(params)) {
@@ -130,7 +131,8 @@ const pages = [
 ];
 
 // initTopBar draws the navigation and the live counters, and refreshes
-// them. It returns the refresh interval in milliseconds the server asks for.
+// them. It returns the refresh interval in milliseconds that the server
+// sets.
 export async function initTopBar() {
   const bar = document.getElementById('topbar');
   const nav = el('nav', {}, pages.map(([href, label]) =>

@@ -4,8 +4,8 @@ await initTopBar();
 const id = pathTail('/flows/');
 const content = document.getElementById('content');
 
-// block returns a panel with a title and key/value rows; rows whose value
-// is empty are left out, as the flow record leaves unknown fields out.
+// block returns a panel with a title and key/value rows. Rows with an empty
+// value are left out, because the flow record leaves unknown fields out.
 function block(title, pairs, blockId) {
   const shown = pairs.filter(([, v]) => v !== undefined && v !== null && v !== '' && !(Array.isArray(v) && !v.length));
   return el('div', { class: 'panel', id: blockId }, el('h2', { text: title }),

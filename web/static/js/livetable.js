@@ -2,9 +2,10 @@
 import { el, append, api, showError } from './common.js';
 import { renderFlowTable, renderPager, sizeSelect } from './flowtable.js';
 
-// mountLiveFlows builds the table in container. fixed holds filters the page
-// imposes (host on the host page); the rest of the state lives in the URL
-// query so that links such as /?port=443 and reloads keep it.
+// mountLiveFlows builds the table in container. fixed contains the filters
+// that the page sets, such as the host on the host page. The rest of the
+// state is kept in the URL query, so links such as /?port=443 and reloads
+// keep it.
 export function mountLiveFlows(container, refreshMS, fixed = {}) {
   const params = new URLSearchParams(location.search);
   const state = {
