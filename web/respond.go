@@ -1,0 +1,85 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"time"
+
+	"github.com/flowlens/flowlens/geo"
+)
+
+// localOnly is the Locator used without a geo database.
+type localOnly struct{}
+
+func (localOnly) Locate(addr netip.Addr) geo.Location {
+	return geo.Location{Local: geo.IsLocal(addr)}
+}
+
+// apiError is the JSON body of every failed API request.
+type apiError struct {
+	Error string `json:"error"`
+}
+
+func (s *server) writeJSON(w http.ResponseWriter, r *http.Request, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	if err := json.NewEncoder(w).Encode(v); err != nil {
+		s.logger.Warn("web: write response failed", "path", r.URL.Path, "err", err)
+	}
+}
+
+func (s *server) writeError(w http.ResponseWriter, r *http.Request, code int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	if err := json.NewEncoder(w).Encode(apiError{Error: msg}); err != nil {
+		s.logger.Warn("web: write error response failed", "path", r.URL.Path, "err", err)
+	}
+}
+
+// backendError reports a failed store call: logged with the request path,
+// shown to the user with its message so a bad filter can be corrected.
+func (s *server) backendError(w http.ResponseWriter, r *http.Request, err error) {
+	s.logger.Warn("web: store request failed", "path", r.URL.Path, "err", err)
+	s.writeError(w, r, http.StatusBadRequest, err.Error())
+}
+
+// intParam reads a positive integer query parameter, or def when absent.
+func intParam(r *http.Request, name string, def, max int) (int, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > max {
+		return 0, &paramError{name: name, value: v, want: "an integer from 1 to " + strconv.Itoa(max)}
+	}
+	return n, nil
+}
+
+// timeParam reads an RFC 3339 time or Unix seconds, or the zero time when
+// absent.
+func timeParam(r *http.Request, name string) (time.Time, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+		return t, nil
+	}
+	if sec, err := strconv.ParseInt(v, 10, 64); err == nil {
+		return time.Unix(sec, 0).UTC(), nil
+	}
+	return time.Time{}, &paramError{name: name, value: v, want: "an RFC 3339 time or Unix seconds"}
+}
+
+// paramError is an invalid query parameter.
+type paramError struct {
+	name, value, want string
+}
+
+func (e *paramError) Error() string {
+	return "invalid " + e.name + " " + strconv.Quote(e.value) + ": want " + e.want
+}

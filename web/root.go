@@ -1,0 +1,117 @@
+// Package web serves flowlens's web UI and its REST API: the live Active
+// Flows table, flow details, per-application and per-host pages, alerts
+// and the historical flows explorer.
+//
+// The pages are static HTML, CSS and JavaScript modules embedded in the
+// binary. They build every value from the wire with textContent, and the
+// server's Content-Security-Policy forbids inline script, so a host name
+// or banner crafted as markup is shown as text.
+package web
+
+import (
+	"embed"
+	"errors"
+	"io/fs"
+	"log/slog"
+	"net/http"
+)
+
+//go:embed static
+var staticFiles embed.FS
+
+// server holds what the handlers share.
+type server struct {
+	cfg     Config
+	live    Live
+	history History
+	alerts  Alerts
+	geo     Locator
+	logger  *slog.Logger
+	static  fs.FS
+}
+
+// New returns the web UI and REST API as one handler. live, history and
+// alerts are required; cfg.Geo and cfg.Risks are optional.
+func New(cfg Config, live Live, history History, alerts Alerts, logger *slog.Logger) (http.Handler, error) {
+	if live == nil || history == nil || alerts == nil {
+		return nil, errors.New("web: live, history and alerts sources are required")
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	cfg.setDefaults()
+	static, err := fs.Sub(staticFiles, "static")
+	if err != nil {
+		return nil, err
+	}
+	s := &server{cfg: cfg, live: live, history: history, alerts: alerts, geo: cfg.Geo, logger: logger, static: static}
+	if s.geo == nil {
+		s.geo = localOnly{}
+	}
+
+	var h http.Handler = s.routes()
+	if cfg.Middleware != nil {
+		h = cfg.Middleware(h)
+	}
+	return securityHeaders(h), nil
+}
+
+func (s *server) routes() *http.ServeMux {
+	mux := http.NewServeMux()
+	for pattern, page := range map[string]string{
+		"GET /{$}":        "active.html",
+		"GET /flows/{id}": "flow.html",
+		"GET /apps/{app}": "app.html",
+		"GET /hosts/{ip}": "host.html",
+		"GET /alerts":     "alerts.html",
+		"GET /explorer":   "explorer.html",
+	} {
+		mux.Handle(pattern, s.page(page))
+	}
+	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(s.static)))
+
+	mux.HandleFunc("GET /api/stats", s.handleStats)
+	mux.HandleFunc("GET /api/flows/active", s.handleActiveFlows)
+	mux.HandleFunc("GET /api/flows/{id}", s.handleFlow)
+	mux.HandleFunc("GET /api/apps", s.handleApps)
+	mux.HandleFunc("GET /api/apps/{app}/hosts", s.handleAppHosts)
+	mux.HandleFunc("GET /api/hosts/{ip}", s.handleHost)
+	mux.HandleFunc("GET /api/alerts", s.handleAlerts)
+	mux.HandleFunc("GET /api/history/flows", s.handleHistoryFlows)
+	mux.HandleFunc("GET /api/history/top", s.handleHistoryTop)
+	mux.HandleFunc("GET /api/history/bytes", s.handleHistoryBytes)
+	mux.HandleFunc("GET /api/history/export", s.handleHistoryExport)
+	return mux
+}
+
+// page serves one embedded HTML file; the page's script reads its
+// parameters from the URL path.
+func (s *server) page(name string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := fs.ReadFile(s.static, name)
+		if err != nil {
+			s.logger.Error("web: embedded page missing", "page", name, "err", err)
+			http.Error(w, "page not found", http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-cache")
+		_, _ = w.Write(body)
+	})
+}
+
+// contentSecurityPolicy allows scripts, styles, images and API calls from
+// the server itself only, and no framing.
+const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; " +
+	"connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY")
+		next.ServeHTTP(w, r)
+	})
+}

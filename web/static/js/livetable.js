@@ -1,0 +1,78 @@
+// The Active Flows table with its controls, refreshed without reloading.
+import { el, append, api, showError } from './common.js';
+import { renderFlowTable, renderPager, sizeSelect } from './flowtable.js';
+
+// mountLiveFlows builds the table in container. fixed contains the filters
+// that the page sets, such as the host on the host page. The rest of the
+// state is kept in the URL query, so links such as /?port=443 and reloads
+// keep it.
+export function mountLiveFlows(container, refreshMS, fixed = {}) {
+  const params = new URLSearchParams(location.search);
+  const state = {
+    sort: params.get('sort') || 'bytes',
+    order: params.get('order') || 'desc',
+    page: Number(params.get('page')) || 1,
+    size: Number(params.get('size')) || 25,
+    app: params.get('app') || '',
+    host: fixed.host || params.get('host') || '',
+    port: params.get('port') || '',
+  };
+
+  const appSelect = el('select', { id: 'app-filter', onchange: (e) => { state.app = e.target.value; state.page = 1; load(); } });
+  const hostInput = el('input', { id: 'host-search', type: 'search', placeholder: 'Search host (IP)', value: state.host,
+    onchange: (e) => { state.host = e.target.value.trim(); state.page = 1; load(); } });
+  const portNote = el('span', { id: 'port-filter' });
+  const table = el('table', { class: 'grid', id: 'flows' });
+  const pager = el('div', { class: 'pager', id: 'pager' });
+  const toolbar = el('div', { class: 'toolbar' },
+    el('label', {}, 'Application', appSelect),
+    fixed.host ? null : hostInput,
+    portNote,
+    el('span', { class: 'spacer' }),
+    el('label', {}, 'Rows', sizeSelect(state.size, (n) => { state.size = n; state.page = 1; load(); })));
+  const panel = el('div', { class: 'panel' }, toolbar, table, pager);
+  append(container, panel);
+
+  const syncURL = () => {
+    if (fixed.host) return;
+    const q = new URLSearchParams();
+    for (const key of ['sort', 'order', 'page', 'size', 'app', 'host', 'port']) if (state[key]) q.set(key, state[key]);
+    history.replaceState(null, '', `${location.pathname}?${q}`);
+  };
+
+  const loadApps = async () => {
+    const apps = await api('/api/apps');
+    const names = apps.map((a) => a.app);
+    if (state.app && !names.includes(state.app)) names.push(state.app);
+    appSelect.replaceChildren(el('option', { value: '', text: 'All applications' }),
+      ...names.map((n) => el('option', { value: n, selected: n === state.app || undefined, text: n })));
+  };
+
+  const load = async () => {
+    syncURL();
+    portNote.replaceChildren();
+    if (state.port) {
+      portNote.append(el('span', { class: 'chip' }, `port ${state.port}`,
+        el('button', { title: 'Remove port filter', onclick: () => { state.port = ''; load(); } }, '×')));
+    }
+    try {
+      const data = await api('/api/flows/active', state);
+      showError(panel, null);
+      renderFlowTable(table, data.rows, {
+        live: true, sort: state.sort, order: state.order,
+        onSort: (key) => {
+          state.order = state.sort === key && state.order === 'desc' ? 'asc' : 'desc';
+          state.sort = key;
+          load();
+        },
+      });
+      renderPager(pager, data.total, state.page, state.size, (p) => { state.page = p; load(); });
+    } catch (err) {
+      showError(panel, err);
+    }
+  };
+
+  loadApps().catch((err) => showError(panel, err));
+  load();
+  setInterval(() => { load(); loadApps().catch(() => {}); }, refreshMS);
+}
