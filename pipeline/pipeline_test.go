@@ -1,0 +1,127 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/flowlens/flowlens/capture"
+	"github.com/flowlens/flowlens/flow"
+	"github.com/flowlens/flowlens/record"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata")
+
+// replay runs a capture through a pipeline with the given number of
+// workers and returns its records sorted by first packet and ID.
+func replay(t testing.TB, path string, workers int) ([]*record.Flow, Stats) {
+	t.Helper()
+	src, err := capture.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	cfg := DefaultConfig()
+	cfg.Workers = workers
+	cfg.Flow.IdleTimeoutUDP, cfg.Flow.IdleTimeoutTCP, cfg.Flow.CloseLinger = 0, 0, 0
+	var mu sync.Mutex
+	var records []*record.Flow
+	p := New(cfg, func(_ int, f *flow.Flow) {
+		r := f.Record()
+		mu.Lock()
+		records = append(records, r)
+		mu.Unlock()
+	})
+	p.Start()
+	if err := p.Run(context.Background(), src); err != nil {
+		t.Fatal(err)
+	}
+	p.Close()
+	sort.Slice(records, func(i, j int) bool {
+		a, b := records[i], records[j]
+		if !a.FirstSeen.Equal(b.FirstSeen) {
+			return a.FirstSeen.Before(b.FirstSeen)
+		}
+		return a.ClientIP+a.ServerIP < b.ClientIP+b.ServerIP
+	})
+	return records, p.Stats()
+}
+
+// stripIDs clears the flow IDs, which depend on the number of workers.
+func stripIDs(records []*record.Flow) {
+	for _, r := range records {
+		r.ID = ""
+	}
+}
+
+func encodeRecords(t testing.TB, records []*record.Flow) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	for _, r := range records {
+		if err := enc.Encode(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return buf.Bytes()
+}
+
+// TestPipelineGolden replays the bundled capture and compares every record
+// with the golden JSON Lines file.
+func TestPipelineGolden(t *testing.T) {
+	records, stats := replay(t, "../testdata/iphone.pcap", 2)
+	stripIDs(records)
+	got := encodeRecords(t, records)
+	golden := filepath.Join("testdata", "iphone.golden.jsonl")
+	if *update {
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("records differ from %s (-want +got):\n%s", golden, diff)
+	}
+	wantStats := Counters{Packets: 500, Bytes: 221902, Decoded: 486}
+	if diff := cmp.Diff(wantStats, stats.Read); diff != "" {
+		t.Errorf("reader counters (-want +got):\n%s", diff)
+	}
+	if stats.Flow.Packets != stats.Read.Decoded {
+		t.Errorf("flow packets = %d, want every decoded packet (%d)", stats.Flow.Packets, stats.Read.Decoded)
+	}
+}
+
+// TestPipelineWorkersAgree checks that the records do not depend on the
+// number of workers.
+func TestPipelineWorkersAgree(t *testing.T) {
+	one, _ := replay(t, "../testdata/iphone.pcap", 1)
+	four, _ := replay(t, "../testdata/iphone.pcap", 4)
+	stripIDs(one)
+	stripIDs(four)
+	if diff := cmp.Diff(string(encodeRecords(t, one)), string(encodeRecords(t, four))); diff != "" {
+		t.Errorf("1 worker vs 4 workers (-one +four):\n%s", diff)
+	}
+}
+
+// BenchmarkPipeline measures the whole pipeline, DPI included, over the
+// bundled capture; b.N counts replays of the file.
+func BenchmarkPipeline(b *testing.B) {
+	b.ReportAllocs()
+	var packets uint64
+	for b.Loop() {
+		_, stats := replay(b, "../testdata/iphone.pcap", 0)
+		packets += stats.Read.Packets
+	}
+	b.ReportMetric(float64(packets)/b.Elapsed().Seconds(), "packets/s")
+}
