@@ -41,6 +41,8 @@ type field struct {
 
 	// sum lists the columns a computed number field adds up.
 	sum []string
+	// hidden marks a column that filters cannot name.
+	hidden bool
 }
 
 // ip returns the address of an address field, or the zero Addr when absent.
@@ -95,6 +97,7 @@ func buildColumns() []*field {
 	all = append(all, dnsFields()...)
 	all = append(all, httpFields()...)
 	all = append(all, dhcpFields()...)
+	all = append(all, objectsField())
 	for _, f := range all {
 		f.column = columnName(f.name)
 	}
@@ -114,7 +117,9 @@ func columnName(dotted string) string {
 func indexFields() map[string]*field {
 	m := make(map[string]*field, len(columns)+2)
 	for _, f := range columns {
-		m[f.name] = f
+		if !f.hidden {
+			m[f.name] = f
+		}
 	}
 	m["bytes"] = &field{name: "bytes", kind: kindUint, bits: 64, sum: []string{"c2s_bytes", "s2c_bytes"},
 		num: func(f *record.Flow) uint64 { return f.C2SBytes + f.S2CBytes }}
@@ -127,4 +132,54 @@ func indexFields() map[string]*field {
 func lookupField(name string) (*field, bool) {
 	f, ok := fieldsByName[name]
 	return f, ok
+}
+
+// The bits of the objects column: which nested objects a record has, so
+// that an object present but empty, such as "tls":{}, reads back as it was.
+const (
+	hasTLS = 1 << iota
+	hasCert
+	hasSSH
+	hasDNS
+	hasHTTP
+	hasDHCP
+)
+
+func objectsField() *field {
+	get := func(f *record.Flow) uint64 {
+		var bits uint64
+		for _, o := range []struct {
+			bit     uint64
+			present bool
+		}{{hasTLS, f.TLS != nil}, {hasCert, f.TLS != nil && f.TLS.Cert != nil}, {hasSSH, f.SSH != nil},
+			{hasDNS, f.DNS != nil}, {hasHTTP, f.HTTP != nil}, {hasDHCP, f.DHCP != nil}} {
+			if o.present {
+				bits |= o.bit
+			}
+		}
+		return bits
+	}
+	set := func(f *record.Flow, bits uint64) {
+		if bits&hasTLS != 0 {
+			tlsOf(f)
+		}
+		if bits&hasCert != 0 {
+			certOf(f)
+		}
+		if bits&hasSSH != 0 && f.SSH == nil {
+			f.SSH = &record.SSH{}
+		}
+		if bits&hasDNS != 0 {
+			dnsOf(f)
+		}
+		if bits&hasHTTP != 0 {
+			httpOf(f)
+		}
+		if bits&hasDHCP != 0 && f.DHCP == nil {
+			f.DHCP = &record.DHCP{}
+		}
+	}
+	f := numField("objects", 8, get, set)
+	f.hidden = true
+	return f
 }
