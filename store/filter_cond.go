@@ -165,4 +165,3 @@ func ipBytes(s string) [16]byte {
 	}
 	return a.As16()
 }
-
