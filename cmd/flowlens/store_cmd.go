@@ -325,4 +325,3 @@ func printFlowTable(w io.Writer, flows []*record.Flow) error {
 	}
 	return tw.Flush()
 }
-

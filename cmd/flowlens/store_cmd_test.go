@@ -93,7 +93,9 @@ func TestQueryFilterAndFormats(t *testing.T) {
 			t.Errorf("flow from 10.0.0.0/8 passed the filter: %s", l)
 		}
 	}
-	table := captureStdout(t, func() error { return runQuery([]string{"--data-dir", dir, "--format", "table", "--limit", "3", "true"}) })
+	table := captureStdout(t, func() error {
+		return runQuery([]string{"--data-dir", dir, "--format", "table", "--limit", "3", "true"})
+	})
 	if n := strings.Count(table, "\n"); n != 4 {
 		t.Errorf("table with --limit 3 has %d lines, want 4:\n%s", n, table)
 	}
