@@ -1,0 +1,327 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/flowlens/flowlens/record"
+	"github.com/flowlens/flowlens/store"
+)
+
+// importCapture reads a capture file through the pipeline and passes its
+// flow records to write in batches. It is nil until the command wires it;
+// runImport then rejects capture files with a message saying so.
+var importCapture func(ctx context.Context, path string, write func([]*record.Flow) error) error
+
+// errStoreUsage marks command-line errors of import and query, which
+// exit with status 2.
+var errStoreUsage = errors.New("usage")
+
+// importBatch is the number of flows runImport writes per batch.
+const importBatch = 10000
+
+// storeFlags are the flags that pick the store of import and query.
+type storeFlags struct {
+	dataDir string
+	url     string
+}
+
+func (f *storeFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.dataDir, "data-dir", store.DefaultDataDir(), "directory of the embedded database")
+	fs.StringVar(&f.url, "store", "", `store backend: empty or "duckdb" for the embedded database, or a ClickHouse HTTP URL such as http://127.0.0.1:8123/`)
+}
+
+func (f *storeFlags) open(ctx context.Context) (store.Store, error) {
+	return store.Open(ctx, store.Config{URL: f.url, DataDir: f.dataDir})
+}
+
+// parseInterspersed parses flags that may follow positional arguments and
+// returns the positional arguments.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, fmt.Errorf("%w: %v", errStoreUsage, err)
+		}
+		if fs.NArg() == 0 {
+			return positional, nil
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+// runImport stores the flow records of JSON Lines files ("-" for standard
+// input), or of capture files when importCapture is wired:
+//
+//	flowlens import [--data-dir DIR] [--store URL] FILE...
+func runImport(args []string) error {
+	fs := flag.NewFlagSet("import", flag.ContinueOnError)
+	var sf storeFlags
+	sf.register(fs)
+	files, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		return fmt.Errorf("%w: import needs at least one file of flow records (JSON Lines) or capture", errStoreUsage)
+	}
+	ctx := context.Background()
+	s, err := sf.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	for _, path := range files {
+		if err := importFile(ctx, s, path); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func importFile(ctx context.Context, s store.Store, path string) error {
+	in := io.Reader(os.Stdin)
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
+		defer f.Close()
+		in = f
+	}
+	br := bufio.NewReaderSize(in, 1<<20)
+	head, _ := br.Peek(4)
+	if isCapture(head) {
+		if importCapture == nil {
+			return fmt.Errorf("import %q: this build cannot read capture files; run flowlens analyze -r on it and import its JSON Lines output", path)
+		}
+		return importCapture(ctx, path, func(flows []*record.Flow) error { return s.WriteFlows(ctx, flows) })
+	}
+	if err := importJSONLines(ctx, s, br); err != nil {
+		return fmt.Errorf("import %q: %w", path, err)
+	}
+	return nil
+}
+
+// isCapture reports whether a file starts with the magic number of pcap
+// (either byte order, micro- or nanosecond), pcapng or gzip.
+func isCapture(head []byte) bool {
+	for _, magic := range [][]byte{{0xd4, 0xc3, 0xb2, 0xa1}, {0xa1, 0xb2, 0xc3, 0xd4}, {0x4d, 0x3c, 0xb2, 0xa1},
+		{0xa1, 0xb2, 0x3c, 0x4d}, {0x0a, 0x0d, 0x0d, 0x0a}, {0x1f, 0x8b}} {
+		if bytes.HasPrefix(head, magic) {
+			return true
+		}
+	}
+	return false
+}
+
+func importJSONLines(ctx context.Context, s store.Store, r io.Reader) error {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	batch := make([]*record.Flow, 0, importBatch)
+	for line := 1; sc.Scan(); line++ {
+		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
+			continue
+		}
+		fl := &record.Flow{}
+		if err := json.Unmarshal(sc.Bytes(), fl); err != nil {
+			return fmt.Errorf("line %d: %w", line, err)
+		}
+		batch = append(batch, fl)
+		if len(batch) == importBatch {
+			if err := s.WriteFlows(ctx, batch); err != nil {
+				return err
+			}
+			batch = batch[:0]
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return err
+	}
+	return s.WriteFlows(ctx, batch)
+}
+
+// queryOptions are the flags of flowlens query.
+type queryOptions struct {
+	storeFlags
+	from, to string
+	format   string
+	limit    int
+}
+
+// runQuery prints the stored flows that a filter selects:
+//
+//	flowlens query 'FILTER' [--from TIME] [--to TIME] [--format jsonl|table|csv] [--data-dir DIR] [--store URL]
+//
+// JSON Lines print each flow as flowlens analyze does, ordered by
+// first_seen and then by flow key.
+func runQuery(args []string) error {
+	fs := flag.NewFlagSet("query", flag.ContinueOnError)
+	var o queryOptions
+	o.register(fs)
+	fs.StringVar(&o.from, "from", "", "first first_seen to include, RFC 3339 or a date")
+	fs.StringVar(&o.to, "to", "", "first_seen to stop before, RFC 3339 or a date")
+	fs.StringVar(&o.format, "format", "jsonl", "output format: jsonl, table or csv")
+	fs.IntVar(&o.limit, "limit", 0, "print at most this many flows, 0 for all")
+	positional, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(positional) != 1 {
+		return fmt.Errorf(`%w: query takes one filter, such as 'app = "TLS.YouTube"' or 'true'`, errStoreUsage)
+	}
+	q, err := o.query(positional[0])
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	s, err := o.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	flows, err := s.QueryFlows(ctx, q)
+	if err != nil {
+		return err
+	}
+	sortFlows(flows)
+	return printFlows(os.Stdout, o.format, flows)
+}
+
+func (o *queryOptions) query(filter string) (store.Query, error) {
+	var q store.Query
+	f, err := store.ParseFilter(filter)
+	if err != nil {
+		return q, fmt.Errorf("%w: %v", errStoreUsage, err)
+	}
+	q.Filter, q.Limit = f, o.limit
+	for _, bound := range []struct {
+		text string
+		dst  *time.Time
+	}{{o.from, &q.From}, {o.to, &q.To}} {
+		if bound.text == "" {
+			continue
+		}
+		t, err := parseQueryTime(bound.text)
+		if err != nil {
+			return q, err
+		}
+		*bound.dst = t
+	}
+	return q, nil
+}
+
+func parseQueryTime(s string) (time.Time, error) {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%w: time %q is neither RFC 3339 (2024-05-01T12:00:00Z) nor a date (2024-05-01)", errStoreUsage, s)
+}
+
+// flowKeyLess orders flows by first_seen, then by the flow key, the order
+// of flowlens analyze.
+func flowKeyLess(a, b *record.Flow) bool {
+	switch {
+	case !a.FirstSeen.Equal(b.FirstSeen):
+		return a.FirstSeen.Before(b.FirstSeen)
+	case a.ClientIP != b.ClientIP:
+		return a.ClientIP < b.ClientIP
+	case a.ClientPort != b.ClientPort:
+		return a.ClientPort < b.ClientPort
+	case a.ServerIP != b.ServerIP:
+		return a.ServerIP < b.ServerIP
+	case a.ServerPort != b.ServerPort:
+		return a.ServerPort < b.ServerPort
+	case a.L4 != b.L4:
+		return a.L4 < b.L4
+	}
+	return a.VLAN < b.VLAN
+}
+
+// sortFlows orders flows as flowlens analyze does. Flows equal in time
+// and key, which analyze prints in whichever order its workers end them,
+// are ordered by their JSON text so that the output is deterministic.
+func sortFlows(flows []*record.Flow) {
+	text := make(map[*record.Flow]string, len(flows))
+	for _, fl := range flows {
+		b, _ := json.Marshal(fl)
+		text[fl] = string(b)
+	}
+	sort.Slice(flows, func(i, j int) bool {
+		a, b := flows[i], flows[j]
+		if flowKeyLess(a, b) || flowKeyLess(b, a) {
+			return flowKeyLess(a, b)
+		}
+		return text[a] < text[b]
+	})
+}
+
+func printFlows(w io.Writer, format string, flows []*record.Flow) error {
+	switch format {
+	case "jsonl":
+		enc := json.NewEncoder(w)
+		enc.SetEscapeHTML(false)
+		for _, fl := range flows {
+			if err := enc.Encode(fl); err != nil {
+				return err
+			}
+		}
+		return nil
+	case "table":
+		return printFlowTable(w, flows)
+	case "csv":
+		return printFlowCSV(w, flows)
+	}
+	return fmt.Errorf("%w: unknown format %q; use jsonl, table or csv", errStoreUsage, format)
+}
+
+var flowSummaryHeader = []string{"first_seen", "l4", "client_ip", "client_port", "server_ip", "server_port", "app", "packets", "bytes", "info"}
+
+func flowSummary(fl *record.Flow) []string {
+	return []string{fl.FirstSeen.UTC().Format(record.TimeLayout), fl.L4, fl.ClientIP, strconv.Itoa(int(fl.ClientPort)),
+		fl.ServerIP, strconv.Itoa(int(fl.ServerPort)), fl.App,
+		strconv.FormatUint(fl.C2SPackets+fl.S2CPackets, 10), strconv.FormatUint(fl.C2SBytes+fl.S2CBytes, 10), fl.Info}
+}
+
+func printFlowCSV(w io.Writer, flows []*record.Flow) error {
+	cw := csv.NewWriter(w)
+	cw.Write(flowSummaryHeader)
+	for _, fl := range flows {
+		cw.Write(flowSummary(fl))
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func printFlowTable(w io.Writer, flows []*record.Flow) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, strings.ToUpper(strings.Join(flowSummaryHeader, "\t")))
+	for _, fl := range flows {
+		cells := flowSummary(fl)
+		// Host names come from the wire: keep control characters off the terminal.
+		cells[len(cells)-1] = strings.Map(func(r rune) rune {
+			if r < 0x20 || r == 0x7f {
+				return '?'
+			}
+			return r
+		}, cells[len(cells)-1])
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/flowlens/flowlens/record"
+)
+
+// captureStdout runs f with os.Stdout sent to a pipe and returns the output.
+func captureStdout(t *testing.T, f func() error) string {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := os.Stdout
+	os.Stdout = w
+	done := make(chan []byte)
+	go func() { b, _ := io.ReadAll(r); done <- b }()
+	ferr := f()
+	os.Stdout = old
+	w.Close()
+	out := <-done
+	if ferr != nil {
+		t.Fatal(ferr)
+	}
+	return string(out)
+}
+
+const testFlows = "../../store/testdata/flows.jsonl"
+
+// wantLines returns the records of a JSON Lines file as flowlens analyze
+// prints them: ordered by first_seen and key, one MarshalJSON per line.
+func wantLines(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var flows []*record.Flow
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		fl := &record.Flow{}
+		if err := json.Unmarshal([]byte(line), fl); err != nil {
+			t.Fatal(err)
+		}
+		flows = append(flows, fl)
+	}
+	sortFlows(flows)
+	var buf bytes.Buffer
+	if err := printFlows(&buf, "jsonl", flows); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String()
+}
+
+func TestImportThenQueryTrue(t *testing.T) {
+	dir := t.TempDir()
+	if err := runImport([]string{"--data-dir", dir, testFlows}); err != nil {
+		t.Fatal(err)
+	}
+	got := captureStdout(t, func() error { return runQuery([]string{"true", "--data-dir", dir}) })
+	if diff := cmp.Diff(wantLines(t, testFlows), got); diff != "" {
+		t.Errorf("query true after import (-want +got):\n%s", diff)
+	}
+}
+
+func TestQueryFilterAndFormats(t *testing.T) {
+	dir := t.TempDir()
+	if err := runImport([]string{testFlows, "--data-dir", dir}); err != nil {
+		t.Fatal(err)
+	}
+	out := captureStdout(t, func() error {
+		return runQuery([]string{"--data-dir", dir, "--format", "csv", `master_protocol = DNS and not client_ip in 10.0.0.0/8`})
+	})
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if lines[0] != "first_seen,l4,client_ip,client_port,server_ip,server_port,app,packets,bytes,info" {
+		t.Errorf("csv header = %q", lines[0])
+	}
+	if len(lines) < 2 {
+		t.Fatalf("no DNS flows in the csv output:\n%s", out)
+	}
+	for _, l := range lines[1:] {
+		if strings.Contains(l, ",10.") {
+			t.Errorf("flow from 10.0.0.0/8 passed the filter: %s", l)
+		}
+	}
+	table := captureStdout(t, func() error {
+		return runQuery([]string{"--data-dir", dir, "--format", "table", "--limit", "3", "true"})
+	})
+	if n := strings.Count(table, "\n"); n != 4 {
+		t.Errorf("table with --limit 3 has %d lines, want 4:\n%s", n, table)
+	}
+}
+
+func TestQueryUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{"--data-dir", dir},
+		{"--data-dir", dir, "app ="},
+		{"--data-dir", dir, "--format", "xml", "true"},
+		{"--data-dir", dir, "--from", "yesterday", "true"},
+	} {
+		err := runQuery(args)
+		if !errors.Is(err, errStoreUsage) {
+			t.Errorf("runQuery(%q) = %v, want a usage error", args, err)
+		}
+	}
+}
+
+func TestImportCaptureNeedsHook(t *testing.T) {
+	dir := t.TempDir()
+	pcap := filepath.Join(dir, "x.pcap")
+	os.WriteFile(pcap, []byte{0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0}, 0o600)
+	err := runImport([]string{"--data-dir", dir, pcap})
+	if err == nil || !strings.Contains(err.Error(), "cannot read capture files") {
+		t.Errorf("import of a pcap without the hook = %v", err)
+	}
+}

@@ -1,0 +1,313 @@
+package store
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/netip"
+	"os"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/flowlens/flowlens/record"
+)
+
+// testBase is the first_seen of the first test flow.
+var testBase = time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
+
+// loadTestFlows reads testdata/flows.jsonl and gives each flow an id and
+// times spread over about 14 hours, at microsecond precision.
+func loadTestFlows(t testing.TB) []*record.Flow {
+	t.Helper()
+	f, err := os.Open("testdata/flows.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var flows []*record.Flow
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for i := 0; sc.Scan(); i++ {
+		fl := &record.Flow{}
+		if err := json.Unmarshal(sc.Bytes(), fl); err != nil {
+			t.Fatalf("flows.jsonl line %d: %v", i+1, err)
+		}
+		fl.Schema = record.SchemaVersion
+		fl.ID = fmt.Sprintf("t%05d", i)
+		fl.FirstSeen = testBase.Add(time.Duration(i)*97*time.Second + time.Duration(i)*time.Microsecond)
+		fl.LastSeen = fl.FirstSeen.Add(time.Duration(i) * time.Millisecond)
+		flows = append(flows, fl)
+	}
+	return flows
+}
+
+// backendFilters are the filters every backend must answer as Matcher does.
+var backendFilters = []string{
+	"true",
+	"not true",
+	`app = "TLS.YouTube"`,
+	"app != DNS and l4 = UDP",
+	"client_ip in 192.168.0.0/16",
+	"not client_ip in (10.0.0.0/8, 192.168.0.0/16)",
+	"ip = 2000::/3",
+	"server_ip = 8.8.8.8 or server_ip in ::ffff:0:0/96",
+	"port in (53, 443)",
+	"port != 443",
+	"bytes > 10000",
+	"c2s_packets <= 2 and s2c_packets >= 1",
+	"tls.sni contains google",
+	"tls.sni starts with www.",
+	`tls.sni > "m"`,
+	`tls.sni = ""`,
+	"dns.query starts with api",
+	"risks = known_protocol_on_non_standard_port",
+	"risks contains tls_",
+	"risks starts with unidir",
+	"tls.alpn = h2",
+	"dns.answers contains .",
+	"tls.cert.san starts with *.",
+	"tls.cert.not_after < 2020-01-01",
+	"first_seen >= 2024-05-01T06:00:00Z and first_seen < 2024-05-01T07:00:00.000005Z",
+	"first_seen = 2024-05-01T00:01:37.000001Z",
+	"vlan > 0",
+	"http.status >= 400 or http.method = POST",
+	"ssh.client_banner contains SSH",
+	"dhcp.hostname != \"\"",
+	"category in (Web, Media, Streaming) and breed = Safe",
+	"(tls.version = TLSv1.3 or tls.version = TLSv1.2) and not confidence = dpi",
+	"id in (t00003, t00499, nosuch)",
+	"risk_score > 50",
+	"ip_version = 6",
+}
+
+func writeTestFlows(t *testing.T, s Store, flows []*record.Flow) {
+	t.Helper()
+	ctx := context.Background()
+	half := len(flows) / 2
+	for _, batch := range [][]*record.Flow{flows[:half], flows[half:]} {
+		if err := s.WriteFlows(ctx, batch); err != nil {
+			t.Fatalf("WriteFlows: %v", err)
+		}
+	}
+}
+
+// testBackend runs the behaviour every Store must share.
+func testBackend(t *testing.T, s Store) {
+	flows := loadTestFlows(t)
+	writeTestFlows(t, s, flows)
+	t.Run("RoundTrip", func(t *testing.T) { testRoundTrip(t, s, flows) })
+	t.Run("Filters", func(t *testing.T) { testFilters(t, s, flows) })
+	t.Run("Paging", func(t *testing.T) { testPaging(t, s, flows) })
+	t.Run("Top", func(t *testing.T) { testTop(t, s, flows) })
+	t.Run("Series", func(t *testing.T) { testSeries(t, s, flows) })
+	t.Run("Alerts", func(t *testing.T) { testAlerts(t, s) })
+	t.Run("HostileValues", func(t *testing.T) { testHostile(t, s) })
+}
+
+func jsonLines(t *testing.T, flows []*record.Flow) []string {
+	t.Helper()
+	out := make([]string, len(flows))
+	for i, fl := range flows {
+		b, err := json.Marshal(fl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[i] = string(b)
+	}
+	return out
+}
+
+func testRoundTrip(t *testing.T, s Store, flows []*record.Flow) {
+	got, err := s.QueryFlows(context.Background(), Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(jsonLines(t, flows), jsonLines(t, got)); diff != "" {
+		t.Errorf("flows read back (-want +got):\n%s", diff)
+	}
+}
+
+func ids(flows []*record.Flow) []string {
+	out := make([]string, 0, len(flows))
+	for _, fl := range flows {
+		out = append(out, fl.ID)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func testFilters(t *testing.T, s Store, flows []*record.Flow) {
+	ctx := context.Background()
+	for _, text := range backendFilters {
+		f, err := ParseFilter(text)
+		if err != nil {
+			t.Fatalf("ParseFilter(%q): %v", text, err)
+		}
+		m, _ := NewMatcher(f)
+		var want []*record.Flow
+		for _, fl := range flows {
+			if m.Match(fl) {
+				want = append(want, fl)
+			}
+		}
+		got, err := s.QueryFlows(ctx, Query{Scope: Scope{Filter: f}})
+		if err != nil {
+			t.Errorf("QueryFlows(%q): %v", text, err)
+			continue
+		}
+		if diff := cmp.Diff(ids(want), ids(got)); diff != "" {
+			t.Errorf("QueryFlows(%q) ids (-matcher +backend):\n%s", text, diff)
+		}
+		n, err := s.Count(ctx, Scope{Filter: f})
+		if err != nil || n != uint64(len(want)) {
+			t.Errorf("Count(%q) = %d, %v; want %d", text, n, err, len(want))
+		}
+	}
+}
+
+func testPaging(t *testing.T, s Store, flows []*record.Flow) {
+	ctx := context.Background()
+	from, to := testBase.Add(time.Hour), testBase.Add(3*time.Hour)
+	q := Query{Scope: Scope{From: from, To: to}, OrderBy: "c2s_bytes", Desc: true, Limit: 7, Offset: 3}
+	got, err := s.QueryFlows(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []*record.Flow
+	for _, fl := range flows {
+		if !fl.FirstSeen.Before(from) && fl.FirstSeen.Before(to) {
+			want = append(want, fl)
+		}
+	}
+	sort.SliceStable(want, func(i, j int) bool {
+		if want[i].C2SBytes != want[j].C2SBytes {
+			return want[i].C2SBytes > want[j].C2SBytes
+		}
+		return want[i].FirstSeen.After(want[j].FirstSeen)
+	})
+	want = want[3:10]
+	if diff := cmp.Diff(jsonLines(t, want), jsonLines(t, got)); diff != "" {
+		t.Errorf("page (-want +got):\n%s", diff)
+	}
+}
+
+func testTop(t *testing.T, s Store, flows []*record.Flow) {
+	got, err := s.Top(context.Background(), TopQuery{By: "app", N: 10, Scope: Scope{Filter: Cond("l4", OpEq, "TCP")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sums := map[string]*TopEntry{}
+	for _, fl := range flows {
+		if fl.L4 != "TCP" {
+			continue
+		}
+		e := sums[fl.App]
+		if e == nil {
+			e = &TopEntry{Value: fl.App}
+			sums[fl.App] = e
+		}
+		e.Bytes += fl.C2SBytes + fl.S2CBytes
+		e.Flows++
+	}
+	var want []TopEntry
+	for _, e := range sums {
+		want = append(want, *e)
+	}
+	sort.Slice(want, func(i, j int) bool {
+		if want[i].Bytes != want[j].Bytes {
+			return want[i].Bytes > want[j].Bytes
+		}
+		return want[i].Value < want[j].Value
+	})
+	if diff := cmp.Diff(want[:10], got); diff != "" {
+		t.Errorf("top apps (-want +got):\n%s", diff)
+	}
+
+	hosts, err := s.Top(context.Background(), TopQuery{By: "server_ip", N: 3})
+	if err != nil || len(hosts) != 3 {
+		t.Fatalf("top server_ip = %v, %v", hosts, err)
+	}
+	if _, err := netip.ParseAddr(hosts[0].Value); err != nil {
+		t.Errorf("top server_ip value %q is not an address", hosts[0].Value)
+	}
+}
+
+func testSeries(t *testing.T, s Store, flows []*record.Flow) {
+	got, err := s.BytesOverTime(context.Background(), SeriesQuery{Bucket: time.Hour, Scope: Scope{To: testBase.Add(5 * time.Hour)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byHour := map[time.Time]*SeriesPoint{}
+	for _, fl := range flows {
+		if !fl.FirstSeen.Before(testBase.Add(5 * time.Hour)) {
+			continue
+		}
+		h := fl.FirstSeen.Truncate(time.Hour)
+		if byHour[h] == nil {
+			byHour[h] = &SeriesPoint{Start: h}
+		}
+		byHour[h].Bytes += fl.C2SBytes + fl.S2CBytes
+		byHour[h].Flows++
+	}
+	var want []SeriesPoint
+	for _, p := range byHour {
+		want = append(want, *p)
+	}
+	sort.Slice(want, func(i, j int) bool { return want[i].Start.Before(want[j].Start) })
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("bytes per hour (-want +got):\n%s", diff)
+	}
+}
+
+func testAlerts(t *testing.T, s Store) {
+	ctx := context.Background()
+	alerts := []Alert{
+		{Time: testBase.Add(time.Second + time.Microsecond), Severity: "high", Risk: "tls_certificate_expired",
+			Description: "certificate expired on 2020-01-01", Client: netip.MustParseAddrPort("10.0.0.1:5000"),
+			Server: netip.MustParseAddrPort("[2001:db8::1]:443"), FlowID: "t00001"},
+		{Time: testBase.Add(2 * time.Second), Severity: "low", Risk: "unidirectional_traffic",
+			Client: netip.MustParseAddrPort("10.0.0.2:1"), Server: netip.MustParseAddrPort("10.0.0.3:2")},
+	}
+	if err := s.WriteAlerts(ctx, alerts); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.QueryAlerts(ctx, AlertQuery{From: testBase, To: testBase.Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Alert{alerts[1], alerts[0]}
+	if diff := cmp.Diff(want, got, cmp.Comparer(func(a, b netip.AddrPort) bool { return a == b })); diff != "" {
+		t.Errorf("alerts (-want +got):\n%s", diff)
+	}
+}
+
+func testHostile(t *testing.T, s Store) {
+	ctx := context.Background()
+	var flows []*record.Flow
+	for i, v := range hostileValues {
+		flows = append(flows, &record.Flow{Schema: 1, ID: fmt.Sprintf("hostile%02d", i), IPVersion: 4, L4: "TCP",
+			ClientIP: "127.0.0.1", ServerIP: "127.0.0.2", App: "TLS", MasterProtocol: "TLS", Risks: []string{},
+			FirstSeen: testBase.Add(-time.Hour), TLS: &record.TLS{SNI: "hostile:" + v}})
+	}
+	if err := s.WriteFlows(ctx, flows); err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range hostileValues {
+		f, err := ParseFilter(Cond("tls.sni", OpEq, "hostile:"+v).String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.QueryFlows(ctx, Query{Scope: Scope{Filter: f}})
+		if err != nil {
+			t.Errorf("query sni %q: %v", v, err)
+			continue
+		}
+		if len(got) != 1 || got[0].ID != flows[i].ID || got[0].TLS.SNI != "hostile:"+v {
+			t.Errorf("query sni %q returned %d flows: %s", v, len(got), jsonLines(t, got))
+		}
+	}
+}

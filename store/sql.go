@@ -1,0 +1,211 @@
+package store
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// dialect is what differs between the SQL of the backends. A dialect
+// writes values either as bind parameters or as literals escaped by
+// quoteString; field values never enter SQL text any other way.
+type dialect interface {
+	// value writes a string, uint64, time.Time or 16-byte address.
+	value(w *sqlWriter, v any)
+	// column returns the SQL expression of a stored field.
+	column(f *field) string
+	// timeCond writes a comparison of a time field, op one of < > <= >= =.
+	timeCond(w *sqlWriter, f *field, op string, t time.Time)
+	contains(w *sqlWriter, expr, needle string)
+	startsWith(w *sqlWriter, expr, prefix string)
+	// listAny writes a test that some element of a list column passes the
+	// string condition that each writes for the element expression.
+	listAny(w *sqlWriter, col string, each func(elem string))
+}
+
+// sqlWriter collects SQL text and, for dialects with bind parameters, the
+// arguments in order.
+type sqlWriter struct {
+	strings.Builder
+	args []any
+	d    dialect
+}
+
+// where writes the condition of n.
+func (w *sqlWriter) where(n *node) {
+	switch {
+	case n.all:
+		w.WriteString("1 = 1")
+	case n.and != nil:
+		w.list(n.and, " AND ", "1 = 1")
+	case n.or != nil:
+		w.list(n.or, " OR ", "1 = 0")
+	case n.not != nil:
+		w.WriteString("NOT (")
+		w.where(n.not)
+		w.WriteByte(')')
+	default:
+		w.cond(n.cond)
+	}
+}
+
+func (w *sqlWriter) list(kids []*node, sep, empty string) {
+	if len(kids) == 0 {
+		w.WriteString(empty)
+		return
+	}
+	w.WriteByte('(')
+	for i, k := range kids {
+		if i > 0 {
+			w.WriteString(sep)
+		}
+		w.WriteByte('(')
+		w.where(k)
+		w.WriteByte(')')
+	}
+	w.WriteByte(')')
+}
+
+func (w *sqlWriter) cond(c *cond) {
+	switch c.field.kind {
+	case kindUint:
+		w.numCond(c)
+	case kindTime:
+		w.timeCond(c)
+	case kindIP:
+		w.ipCond(c)
+	case kindList:
+		w.d.listAny(w, c.field.column, func(elem string) { w.stringCond(c, elem) })
+	default:
+		w.stringCond(c, w.d.column(c.field))
+	}
+}
+
+func (w *sqlWriter) numCond(c *cond) {
+	expr := w.d.column(c.field)
+	if c.field.sum != nil {
+		expr = "(" + strings.Join(c.field.sum, " + ") + ")"
+	}
+	values := make([]any, len(c.nums))
+	for i, n := range c.nums {
+		values[i] = n
+	}
+	w.compare(expr, c.op, values)
+}
+
+func (w *sqlWriter) stringCond(c *cond, expr string) {
+	switch c.op {
+	case OpContains:
+		w.d.contains(w, expr, c.strs[0])
+		return
+	case OpStartsWith:
+		w.d.startsWith(w, expr, c.strs[0])
+		return
+	}
+	values := make([]any, len(c.strs))
+	for i, s := range c.strs {
+		values[i] = s
+	}
+	w.compare(expr, c.op, values)
+}
+
+// compare writes expr IN (values) or an ordered comparison with values[0].
+func (w *sqlWriter) compare(expr string, op Op, values []any) {
+	w.WriteString(expr)
+	if op != OpIn {
+		w.WriteString(" " + string(op) + " ")
+		w.d.value(w, values[0])
+		return
+	}
+	w.WriteString(" IN (")
+	for i, v := range values {
+		if i > 0 {
+			w.WriteString(", ")
+		}
+		w.d.value(w, v)
+	}
+	w.WriteByte(')')
+}
+
+func (w *sqlWriter) timeCond(c *cond) {
+	if c.op != OpIn {
+		w.d.timeCond(w, c.field, string(c.op), c.times[0])
+		return
+	}
+	w.WriteByte('(')
+	for i, t := range c.times {
+		if i > 0 {
+			w.WriteString(" OR ")
+		}
+		w.d.timeCond(w, c.field, "=", t)
+	}
+	w.WriteByte(')')
+}
+
+func (w *sqlWriter) ipCond(c *cond) {
+	w.WriteByte('(')
+	for i, p := range c.prefixes {
+		if i > 0 {
+			w.WriteString(" OR ")
+		}
+		lo, hi := ipRange(p)
+		w.WriteString(w.d.column(c.field) + " BETWEEN ")
+		w.d.value(w, lo)
+		w.WriteString(" AND ")
+		w.d.value(w, hi)
+	}
+	w.WriteByte(')')
+}
+
+// orderColumns returns the ORDER BY list of QueryFlows: by the requested
+// field, then by first_seen and the flow key so that pages are stable.
+func orderColumns(d dialect, q *Query) (string, error) {
+	dir := " ASC"
+	if q.Desc {
+		dir = " DESC"
+	}
+	keys := []string{"first_seen", "id", "client_ip", "client_port", "server_ip", "server_port", "l4", "vlan"}
+	if q.OrderBy != "" && q.OrderBy != "first_seen" {
+		f, ok := lookupField(q.OrderBy)
+		if !ok || f.sum != nil || f.kind == kindList {
+			return "", errorf("cannot order by %q: give a stored field that is not a list, such as first_seen, app or c2s_bytes", q.OrderBy)
+		}
+		keys = append([]string{q.OrderBy}, keys...)
+	}
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = d.column(fieldsByName[k]) + dir
+	}
+	return strings.Join(parts, ", "), nil
+}
+
+func formatUint(n uint64) string { return strconv.FormatUint(n, 10) }
+
+// scopeNode returns the validated condition of a scope.
+func scopeNode(s Scope) (*node, error) {
+	n, err := compile(s.Filter)
+	if err != nil {
+		return nil, err
+	}
+	first := fieldsByName["first_seen"]
+	and := []*node{n}
+	if !s.From.IsZero() {
+		and = append(and, &node{cond: &cond{field: first, op: OpGe, times: []time.Time{s.From}}})
+	}
+	if !s.To.IsZero() {
+		and = append(and, &node{cond: &cond{field: first, op: OpLt, times: []time.Time{s.To}}})
+	}
+	return &node{and: and}, nil
+}
+
+// whereClause returns the WHERE condition of a scope in dialect d with its
+// bind arguments.
+func whereClause(d dialect, s Scope) (string, []any, error) {
+	n, err := scopeNode(s)
+	if err != nil {
+		return "", nil, err
+	}
+	w := &sqlWriter{d: d}
+	w.where(n)
+	return w.String(), w.args, nil
+}
