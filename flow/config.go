@@ -25,6 +25,10 @@ type Config struct {
 	// (no SYN) when the first packet goes from a well-known port to an
 	// ephemeral one.
 	PortHeuristic bool
+	// RunID, when non-zero, goes in the top 32 bits of every flow ID, so
+	// that IDs from different runs or probes sharing a store never collide.
+	// IDs with a run ID print as 16 hex digits, others in decimal.
+	RunID uint32
 }
 
 // DefaultConfig returns the defaults: 60 s idle for UDP and ICMP, 180 s for

@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"fmt"
 	"net/netip"
 	"strconv"
 	"time"
@@ -58,6 +59,14 @@ func (f *Flow) Server() (netip.Addr, uint16) {
 	return f.Key.LoAddr, f.Key.LoPort
 }
 
+// formatID prints a flow ID: 16 hex digits when it carries a run ID.
+func formatID(id uint64) string {
+	if id>>32 != 0 {
+		return fmt.Sprintf("%016x", id)
+	}
+	return strconv.FormatUint(id, 10)
+}
+
 // hasPorts reports whether the protocol has ports in its flow key.
 func hasPorts(proto uint8) bool {
 	return proto == decode.ProtoTCP || proto == decode.ProtoUDP || proto == decode.ProtoSCTP
@@ -87,7 +96,7 @@ func (f *Flow) Record() *record.Flow {
 	sip, sport := f.Server()
 	r := &record.Flow{
 		Schema:     record.SchemaVersion,
-		ID:         strconv.FormatUint(f.ID, 10),
+		ID:         formatID(f.ID),
 		FirstSeen:  time.Unix(0, f.FirstSeen).UTC(),
 		LastSeen:   time.Unix(0, f.LastSeen).UTC(),
 		VLAN:       f.Key.VLAN,

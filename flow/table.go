@@ -61,7 +61,7 @@ func newTable(cfg Config, engine *dpi.Engine, emit func(*Flow), idBase, idStep u
 		flows:  make(map[Key]*Flow, 1024),
 		engine: engine,
 		emit:   emit,
-		nextID: idBase,
+		nextID: uint64(cfg.RunID)<<32 | idBase,
 		idStep: idStep,
 	}
 }
