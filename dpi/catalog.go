@@ -116,3 +116,13 @@ func parsePorts(s string) ([]uint16, error) {
 	}
 	return out, nil
 }
+
+// DefaultPorts returns the usual TCP and UDP ports of a protocol named as
+// nDPI names it, for rules that judge a protocol on an unusual port.
+func DefaultPorts(name string) (tcp, udp []uint16, ok bool) {
+	p, ok := lookupProtocol(name)
+	if !ok {
+		return nil, nil, false
+	}
+	return p.TCPPorts, p.UDPPorts, true
+}

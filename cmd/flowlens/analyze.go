@@ -20,6 +20,7 @@ import (
 	"github.com/flowlens/flowlens/flow"
 	"github.com/flowlens/flowlens/pipeline"
 	"github.com/flowlens/flowlens/record"
+	"github.com/flowlens/flowlens/risk"
 )
 
 // analyzeOptions are the flags of the analyze command.
@@ -28,6 +29,7 @@ type analyzeOptions struct {
 	format   string
 	filter   string
 	rules    string
+	risk     string
 	pipeline pipeline.Config
 }
 
@@ -45,6 +47,7 @@ func parseAnalyzeFlags(args []string) (*analyzeOptions, error) {
 	fs.StringVar(&o.format, "format", "jsonl", "output format: jsonl or table")
 	fs.StringVar(&o.filter, "f", "", "BPF filter `expression` in tcpdump syntax, e.g. \"tcp port 443\"")
 	fs.StringVar(&o.rules, "rules", "", "`dir`ectory of nDPI rule files (protos.txt, categories.txt, risky_domains.txt, ja3_fingerprints.csv, sha1_fingerprints.csv, lists/)")
+	fs.StringVar(&o.risk, "risk-config", "", "JSON `file` that turns risk rules off or changes their thresholds and blocklists")
 	addPipelineFlags(fs, &o.pipeline)
 	if err := fs.Parse(args); err != nil {
 		return nil, errUsage
@@ -70,6 +73,10 @@ func runAnalyze(args []string, logger *slog.Logger) error {
 			return err
 		}
 	}
+	judge, err := newRiskEvaluator(o.risk, o.pipeline.DPI.Rules, logger)
+	if err != nil {
+		return err
+	}
 	src, err := openFileSource(o.file, o.filter)
 	if err != nil {
 		return err
@@ -80,7 +87,7 @@ func runAnalyze(args []string, logger *slog.Logger) error {
 	defer stop()
 
 	var collected collector
-	p := pipeline.New(o.pipeline, collected.sink())
+	p := pipeline.New(o.pipeline, collected.sink(judge))
 	p.Start()
 	progress := startProgress(p, o.file)
 	runErr := p.Run(ctx, src)
@@ -136,9 +143,10 @@ type collector struct {
 	workers [][]*record.Flow
 }
 
-func (c *collector) sink() pipeline.Sink {
+func (c *collector) sink(judge *risk.Evaluator) pipeline.Sink {
 	return func(worker int, f *flow.Flow) {
 		r := f.Record()
+		judge.Evaluate(r, r.LastSeen)
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		for len(c.workers) <= worker {
