@@ -77,24 +77,13 @@ func runAnalyze(args []string, logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	src, err := openFileSource(o.file, o.filter)
-	if err != nil {
-		return err
-	}
-	defer src.Close()
-
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	var collected collector
-	p := pipeline.New(o.pipeline, collected.sink(judge))
-	p.Start()
-	progress := startProgress(p, o.file)
-	runErr := p.Run(ctx, src)
-	p.Close()
-	progress.stop()
-
-	records := collected.sorted()
+	records, stats, runErr := analyzeCapture(ctx, o.file, o.filter, o.pipeline, judge)
+	if records == nil && runErr != nil {
+		return runErr
+	}
 	out := bufio.NewWriterSize(os.Stdout, 1<<16)
 	if err := writeRecords(out, o.format, records); err != nil {
 		return fmt.Errorf("write output: %w", err)
@@ -102,8 +91,33 @@ func runAnalyze(args []string, logger *slog.Logger) error {
 	if err := out.Flush(); err != nil {
 		return fmt.Errorf("write output: %w", err)
 	}
-	printSummary(os.Stderr, p.Stats(), len(records))
+	printSummary(os.Stderr, stats, len(records))
 	return readOutcome(runErr, logger)
+}
+
+// analyzeCapture runs a capture file through the pipeline and returns its
+// flow records, judged for risks and sorted, with the pipeline's counters.
+// When reading fails part-way it returns the flows read before the damage
+// together with the error; records is nil only when the file could not be
+// opened.
+func analyzeCapture(ctx context.Context, path, filter string, cfg pipeline.Config, judge *risk.Evaluator) ([]*record.Flow, pipeline.Stats, error) {
+	src, err := openFileSource(path, filter)
+	if err != nil {
+		return nil, pipeline.Stats{}, err
+	}
+	defer src.Close()
+	var collected collector
+	p := pipeline.New(cfg, collected.sink(judge))
+	p.Start()
+	progress := startProgress(p, path)
+	runErr := p.Run(ctx, src)
+	p.Close()
+	progress.stop()
+	records := collected.sorted()
+	if records == nil {
+		records = []*record.Flow{}
+	}
+	return records, p.Stats(), runErr
 }
 
 // readOutcome turns the reader's error into the command's result: a

@@ -2,6 +2,8 @@
 //
 //	flowlens analyze -r FILE [--format jsonl|table]   print flow records of a capture
 //	flowlens serve (-r FILE | -i IFACE) [--listen ADDR] serve the live web UI and API
+//	flowlens import FILE...                            store flows of captures or JSON Lines
+//	flowlens query FILTER                              print stored flows
 package main
 
 import (
@@ -15,7 +17,9 @@ const usage = `flowlens: network flows with their applications, handshakes and i
 
 Usage:
   flowlens analyze -r FILE [flags]    read a capture, print flow records (JSON Lines)
-  flowlens serve -r FILE | -i IFACE   capture, serve the web UI and API
+  flowlens serve -r FILE | -i IFACE   capture, serve the web UI and API, store flows
+  flowlens import FILE...             store the flows of captures or JSON Lines files
+  flowlens query FILTER               print stored flows that match a filter
   flowlens help COMMAND               flags of a command
 
 Run "flowlens COMMAND -h" for the flags of a command.
@@ -40,6 +44,10 @@ func run(args []string) int {
 		err = runAnalyze(args[1:], logger)
 	case "serve":
 		err = runServe(args[1:], logger)
+	case "import":
+		err = runImport(args[1:])
+	case "query":
+		err = runQuery(args[1:])
 	case "help", "-h", "--help":
 		if len(args) > 1 {
 			return run([]string{args[1], "-h"})
@@ -53,7 +61,7 @@ func run(args []string) int {
 	switch {
 	case err == nil:
 		return 0
-	case errors.Is(err, errUsage):
+	case errors.Is(err, errUsage), errors.Is(err, errStoreUsage):
 		return 2
 	default:
 		fmt.Fprintln(os.Stderr, "flowlens:", err)

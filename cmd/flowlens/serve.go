@@ -1,10 +1,187 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"flag"
+	"fmt"
 	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/flowlens/flowlens/capture"
+	"github.com/flowlens/flowlens/dpi"
+	"github.com/flowlens/flowlens/flow"
+	"github.com/flowlens/flowlens/geo"
+	"github.com/flowlens/flowlens/pipeline"
+	"github.com/flowlens/flowlens/store"
+	"github.com/flowlens/flowlens/web"
 )
 
+// serveOptions are the flags of the serve command.
+type serveOptions struct {
+	file, iface, filter string
+	listen              string
+	speed               float64
+	refresh             time.Duration
+	rules, risk         string
+	geoip               string
+	store               store.Config
+	pipeline            pipeline.Config
+}
+
+func parseServeFlags(args []string) (*serveOptions, error) {
+	o := &serveOptions{pipeline: pipeline.DefaultConfig(), store: store.DefaultConfig()}
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: flowlens serve (-r FILE | -i IFACE) [flags]\n\nCaptures traffic, serves the web UI and REST API, and stores closed flows.\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&o.file, "r", "", "capture `file` to replay")
+	fs.StringVar(&o.iface, "i", "", "network `interface` to capture from (needs root or CAP_NET_RAW)")
+	fs.StringVar(&o.filter, "f", "", "BPF filter `expression` in tcpdump syntax")
+	fs.StringVar(&o.listen, "listen", web.DefaultConfig().Listen, "`address` of the web UI and API")
+	fs.Float64Var(&o.speed, "speed", 1, "replay speed of -r: 1 is the capture's own pace, 0 as fast as possible")
+	fs.DurationVar(&o.refresh, "refresh", 2*time.Second, "how often the live view of the flows is refreshed")
+	fs.StringVar(&o.rules, "rules", "", "`dir`ectory of nDPI rule files")
+	fs.StringVar(&o.risk, "risk-config", "", "JSON `file` that configures the risk rules")
+	fs.StringVar(&o.geoip, "geoip", "", "comma-separated MaxMind-format database `files` (country, AS) for flags and AS names")
+	fs.StringVar(&o.store.DataDir, "data-dir", o.store.DataDir, "directory of the embedded database and the spool")
+	fs.StringVar(&o.store.URL, "store", "", `store backend: empty for the embedded database, or a ClickHouse HTTP URL such as http://127.0.0.1:8123/`)
+	addPipelineFlags(fs, &o.pipeline)
+	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
+		return nil, errUsage
+	}
+	if (o.file == "") == (o.iface == "") {
+		fmt.Fprintln(os.Stderr, "flowlens serve: give exactly one of -r FILE or -i IFACE")
+		return nil, errUsage
+	}
+	return o, nil
+}
+
 func runServe(args []string, logger *slog.Logger) error {
-	return errors.New("serve: not wired yet")
+	o, err := parseServeFlags(args)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	if o.rules != "" {
+		if o.pipeline.DPI.Rules, err = dpi.LoadRules(o.rules, logger); err != nil {
+			return err
+		}
+	}
+	judge, err := newRiskEvaluator(o.risk, o.pipeline.DPI.Rules, logger)
+	if err != nil {
+		return err
+	}
+	o.pipeline.Flow.RunID = newRunID()
+
+	st, err := store.New(o.store, logger)
+	if err != nil {
+		return err
+	}
+	if err := st.Start(ctx); err != nil {
+		return err
+	}
+	defer st.Stop()
+
+	alerts := newAlerter(judge, st, logger)
+	writer := newFlowWriter(st, logger)
+	p := pipeline.New(o.pipeline, func(_ int, f *flow.Flow) { writer.add(alerts.closed(f.Record())) })
+	live := p.NewLive(o.refresh, alerts.active)
+
+	handler, err := newWebHandler(o, live, st, alerts, logger)
+	if err != nil {
+		return err
+	}
+	srv, err := listen(o.listen, handler, logger)
+	if err != nil {
+		return err
+	}
+
+	src, err := openServeSource(ctx, o)
+	if err != nil {
+		srv.Close()
+		return err
+	}
+	p.Start()
+	go live.Run(ctx)
+	runErr := readUntilStopped(ctx, p, src, o, logger)
+
+	logger.Info("stopping: closing active flows and writing them to the store")
+	src.Close()
+	p.Close()
+	writer.close()
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	srv.Shutdown(shutdown)
+	printSummary(os.Stderr, p.Stats(), int(p.Stats().Flow.Created))
+	return runErr
+}
+
+// readUntilStopped reads the source to its end; a replayed file's flows
+// then stay on show until the command is stopped.
+func readUntilStopped(ctx context.Context, p *pipeline.Pipeline, src capture.Source, o *serveOptions, logger *slog.Logger) error {
+	err := readOutcome(p.Run(ctx, src), logger)
+	if err != nil {
+		return err
+	}
+	if o.file != "" && ctx.Err() == nil {
+		logger.Info("capture replayed; its flows stay on show until flowlens is stopped (Ctrl-C)", "pcap", o.file)
+		<-ctx.Done()
+	}
+	return nil
+}
+
+func openServeSource(ctx context.Context, o *serveOptions) (capture.Source, error) {
+	if o.iface != "" {
+		return capture.OpenLive(o.iface, capture.LiveConfig{Filter: o.filter})
+	}
+	src, err := openFileSource(o.file, o.filter)
+	if err != nil {
+		return nil, err
+	}
+	return pipeline.Paced(ctx, src, o.speed), nil
+}
+
+func newWebHandler(o *serveOptions, live *pipeline.Live, st store.Store, alerts *alerter, logger *slog.Logger) (http.Handler, error) {
+	cfg := web.DefaultConfig()
+	cfg.Listen, cfg.Refresh = o.listen, o.refresh
+	cfg.Risks = riskCatalog{}
+	var db *geo.DB
+	if o.geoip != "" {
+		var err error
+		if db, err = geo.Open(strings.Split(o.geoip, ",")...); err != nil {
+			return nil, err
+		}
+	}
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		logger.Warn("cannot list this host's addresses; they will not be marked", "err", err)
+	}
+	cfg.Geo = geo.NewResolver(db, geo.NewSelf(addrs))
+	return web.New(cfg, liveView{live}, historyView{st}, alertView{alerts.log}, logger)
+}
+
+// listen starts the web server in the background.
+func listen(addr string, h http.Handler, logger *slog.Logger) (*http.Server, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	logger.Info("web UI listening", "url", "http://"+ln.Addr().String()+"/")
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("web server stopped", "err", err)
+		}
+	}()
+	return srv, nil
 }

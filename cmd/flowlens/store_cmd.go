@@ -21,10 +21,6 @@ import (
 	"github.com/flowlens/flowlens/store"
 )
 
-// importCapture reads a capture file through the pipeline and passes its
-// flow records to write in batches. It is nil until the command wires it;
-// runImport then rejects capture files with a message saying so.
-var importCapture func(ctx context.Context, path string, write func([]*record.Flow) error) error
 
 // errStoreUsage marks command-line errors of import and query, which
 // exit with status 2.
@@ -106,10 +102,7 @@ func importFile(ctx context.Context, s store.Store, path string) error {
 	br := bufio.NewReaderSize(in, 1<<20)
 	head, _ := br.Peek(4)
 	if isCapture(head) {
-		if importCapture == nil {
-			return fmt.Errorf("import %q: this build cannot read capture files; run flowlens analyze -r on it and import its JSON Lines output", path)
-		}
-		return importCapture(ctx, path, func(flows []*record.Flow) error { return s.WriteFlows(ctx, flows) })
+		return importCapture(ctx, s, path)
 	}
 	if err := importJSONLines(ctx, s, br); err != nil {
 		return fmt.Errorf("import %q: %w", path, err)

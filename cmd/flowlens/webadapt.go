@@ -1,0 +1,167 @@
+package main
+
+import (
+	"context"
+	"net/netip"
+	"strconv"
+	"time"
+
+	"github.com/flowlens/flowlens/pipeline"
+	"github.com/flowlens/flowlens/record"
+	"github.com/flowlens/flowlens/risk"
+	"github.com/flowlens/flowlens/store"
+	"github.com/flowlens/flowlens/web"
+)
+
+// liveView serves the pipeline's live snapshot to the web UI.
+type liveView struct{ live *pipeline.Live }
+
+func (v liveView) ActiveFlows(context.Context) []web.ActiveFlow {
+	flows := v.live.Flows()
+	out := make([]web.ActiveFlow, len(flows))
+	for i, f := range flows {
+		out[i] = web.ActiveFlow{Flow: f.Record, Throughput: f.Throughput}
+	}
+	return out
+}
+
+func (v liveView) ActiveFlow(_ context.Context, id string) (web.ActiveFlow, bool) {
+	f, ok := v.live.Flow(id)
+	return web.ActiveFlow{Flow: f.Record, Throughput: f.Throughput}, ok
+}
+
+func (v liveView) Stats(context.Context) web.Stats {
+	r := v.live.Rates()
+	return web.Stats{PacketsPerSecond: r.PacketsPerSecond, BytesPerSecond: r.BytesPerSecond, ActiveFlows: r.ActiveFlows}
+}
+
+// historyView answers the explorer from the store.
+type historyView struct{ st store.Store }
+
+func scope(filter string, from, to time.Time) (store.Scope, error) {
+	s := store.Scope{From: from, To: to}
+	if filter == "" {
+		return s, nil
+	}
+	f, err := store.ParseFilter(filter)
+	if err != nil {
+		return s, err
+	}
+	s.Filter = f
+	return s, nil
+}
+
+func (h historyView) Query(ctx context.Context, q web.HistoryQuery) ([]record.Flow, int, error) {
+	sc, err := scope(q.Filter, q.From, q.To)
+	if err != nil {
+		return nil, 0, err
+	}
+	total, err := h.st.Count(ctx, sc)
+	if err != nil {
+		return nil, 0, err
+	}
+	size := max(q.Size, 1)
+	flows, err := h.st.QueryFlows(ctx, store.Query{Scope: sc, OrderBy: q.Sort, Desc: q.Desc, Limit: size, Offset: (max(q.Page, 1) - 1) * size})
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]record.Flow, len(flows))
+	for i, f := range flows {
+		out[i] = *f
+	}
+	return out, int(total), nil
+}
+
+func (h historyView) Top(ctx context.Context, field, filter string, from, to time.Time, n int) ([]web.TopEntry, error) {
+	sc, err := scope(filter, from, to)
+	if err != nil {
+		return nil, err
+	}
+	entries, err := h.st.Top(ctx, store.TopQuery{Scope: sc, By: field, N: n})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]web.TopEntry, len(entries))
+	for i, e := range entries {
+		out[i] = web.TopEntry{Value: e.Value, Bytes: e.Bytes, Flows: int(e.Flows)}
+	}
+	return out, nil
+}
+
+// BytesOverTime asks the store for whole-second buckets and spreads them
+// over the equal-width buckets the chart draws.
+func (h historyView) BytesOverTime(ctx context.Context, filter string, from, to time.Time, buckets int) ([]web.TimeBucket, error) {
+	sc, err := scope(filter, from, to)
+	if err != nil {
+		return nil, err
+	}
+	buckets = max(buckets, 1)
+	width := to.Sub(from) / time.Duration(buckets)
+	width = max(width.Truncate(time.Second), time.Second)
+	points, err := h.st.BytesOverTime(ctx, store.SeriesQuery{Scope: sc, Bucket: width})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]web.TimeBucket, buckets)
+	for i := range out {
+		out[i].Start = from.Add(time.Duration(i) * width)
+	}
+	for _, p := range points {
+		if i := int(p.Start.Sub(from) / width); i >= 0 && i < buckets {
+			out[i].Bytes += p.Bytes
+		}
+	}
+	return out, nil
+}
+
+func (h historyView) Flow(ctx context.Context, id string) (record.Flow, bool, error) {
+	flows, err := h.st.QueryFlows(ctx, store.Query{Scope: store.Scope{Filter: store.Cond("id", store.OpEq, id)}, Limit: 1})
+	if err != nil || len(flows) == 0 {
+		return record.Flow{}, false, err
+	}
+	return *flows[0], true, nil
+}
+
+// alertView serves the in-memory alert log to the web UI.
+type alertView struct{ log *risk.AlertLog }
+
+func (a alertView) Alerts(ctx context.Context, q web.AlertQuery) ([]web.Alert, int, error) {
+	alerts, total, err := a.log.Alerts(ctx, risk.AlertQuery{
+		From: q.From, To: q.To, Severity: q.Severity, Risk: q.Risk, Host: q.Host,
+		Page: max(q.Page-1, 0), Size: q.Size,
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	if q.Size == 0 {
+		return nil, total, nil
+	}
+	out := make([]web.Alert, len(alerts))
+	for i, al := range alerts {
+		out[i] = web.Alert{
+			ID: strconv.FormatUint(al.ID, 10), Time: al.Time, Risk: al.Risk, Severity: al.Severity,
+			Score: al.Score, FlowID: al.FlowID, App: al.App,
+			ClientIP: addrString(al.ClientIP), ClientPort: al.ClientPort,
+			ServerIP: addrString(al.ServerIP), ServerPort: al.ServerPort, Info: al.Info,
+		}
+	}
+	return out, total, nil
+}
+
+func addrString(a netip.Addr) string {
+	if !a.IsValid() {
+		return ""
+	}
+	return a.String()
+}
+
+// riskCatalog describes risk names for the flow details page.
+type riskCatalog struct{}
+
+func (riskCatalog) Describe(name string) (web.RiskInfo, bool) {
+	in, ok := risk.Lookup(name)
+	if !ok {
+		return web.RiskInfo{}, false
+	}
+	return web.RiskInfo{Name: name, Title: in.Title, Severity: in.Severity.String(), Score: in.Score}, true
+}
