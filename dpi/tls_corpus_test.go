@@ -15,7 +15,6 @@ import (
 	"github.com/flowlens/flowlens/record"
 )
 
-
 // tlsTruth is the part of a truth.jsonl line the TLS comparison reads.
 type tlsTruth struct {
 	PCAP       string      `json:"pcap"`

@@ -21,7 +21,6 @@ import (
 	"github.com/flowlens/flowlens/store"
 )
 
-
 // errStoreUsage marks command-line errors of import and query, which
 // exit with status 2.
 var errStoreUsage = errors.New("usage")
