@@ -42,9 +42,6 @@ func (d clickhouseDialect) timeCond(w *sqlWriter, f *field, op string, t time.Ti
 	w.WriteString("(" + d.column(f) + " " + op + " " + us)
 	if f.name == "first_seen" && !t.IsZero() && t.Unix() >= 0 && t.Unix() < 1<<32 {
 		coarse := map[string]string{"<": "<=", "<=": "<=", ">": ">=", ">=": ">=", "=": "="}[op]
-		if op == "=" && t.Nanosecond() != 0 {
-			coarse = "="
-		}
 		fmt.Fprintf(w, " AND first_seen %s toDateTime(%d)", coarse, t.Unix())
 	}
 	w.WriteByte(')')

@@ -46,13 +46,17 @@ func (c *SpoolConfig) setDefaults() {
 // dropped because the spool had reached MaxBytes.
 var ErrSpoolFull = errors.New("store: spool full")
 
-// Spooled wraps a Store so that nothing is lost while it is slow or down:
-// WriteFlows appends each batch to an on-disk spool and syncs it, and a
-// background writer drains the spool into the store, retrying with
-// backoff. A spool left by an earlier run is drained on Start. Before it
-// retries a batch after an error, the writer asks the store which flow
-// ids of the batch it already has and writes only the others, so each
-// flow with an id lands once. Reads and alerts go straight to the store.
+// Spooled wraps a Store so that a slow or stopped backend loses no flows
+// until the spool reaches MaxBytes. WriteFlows appends each batch to an
+// on-disk spool and syncs it. A background writer drains the spool into
+// the store with backoff, and a spool left by an earlier run is drained
+// on Start. Before it retries a batch after an error, the writer asks the
+// store which flow ids of the batch it already has and writes only the
+// others, so each flow with an id lands once. Reads and alerts go
+// straight to the store.
+//
+// NOTE: a flow without an id cannot be looked up, so a retry after a
+// commit whose answer was lost writes it twice.
 type Spooled struct {
 	Store
 	cfg SpoolConfig

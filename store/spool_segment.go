@@ -22,8 +22,8 @@ import (
 //	crc     uint32, CRC-32 (IEEE) of the payload
 //	payload JSON array of flow records
 //
-// A record cut short by a crash fails its length or CRC check; replay
-// stops there and the segment is truncated to its last whole record.
+// A record cut short by a crash fails its length or CRC check. Start
+// truncates the segment to its last whole record.
 
 const segmentHeader = 8
 
