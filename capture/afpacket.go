@@ -98,14 +98,14 @@ type liveSource struct {
 }
 
 // ReadPacket fills p with the next packet from the ring. It returns
-// ErrClosed once Close was called.
+// ErrTimeout when none came within the poll timeout, and ErrClosed once
+// Close was called.
 func (s *liveSource) ReadPacket(p *Packet) error {
-	for {
-		done, err := s.poll(p)
-		if done {
-			return err
-		}
+	done, err := s.poll(p)
+	if !done {
+		return ErrTimeout
 	}
+	return err
 }
 
 // poll waits up to the poll timeout for one packet. It holds mu only for

@@ -40,8 +40,9 @@ type Packet struct {
 // Source yields packets in capture order.
 type Source interface {
 	// ReadPacket fills p with the next packet. It returns io.EOF at the end
-	// of a file, a *FormatError for damaged input, and ErrClosed once
-	// Close was called on a live source.
+	// of a file, a *FormatError for damaged input, ErrTimeout when a live
+	// source saw no packet for a while, and ErrClosed once Close was called
+	// on a live source.
 	ReadPacket(p *Packet) error
 	// Close releases the source. It is safe to call from another goroutine
 	// to stop a live capture.
@@ -62,6 +63,12 @@ type StatsSource interface {
 
 // ErrClosed is returned by ReadPacket after Close.
 var ErrClosed = errors.New("capture: source closed")
+
+// ErrTimeout is returned by ReadPacket of a live source when no packet
+// arrived within its poll timeout. It is not a failure: it gives the
+// reader a chance to hand over what it has batched, and the next call
+// waits again.
+var ErrTimeout = errors.New("capture: no packet within the poll timeout")
 
 // FormatError reports damaged capture input at a byte offset.
 type FormatError struct {

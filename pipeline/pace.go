@@ -13,16 +13,24 @@ type paced struct {
 	capture.Source
 	ctx   context.Context
 	speed float64
-	// start pairs the first packet's capture time with the wall time at
-	// which it was read.
+	// firstTS and firstWall pair a packet's capture time with the wall
+	// time the replay gave it; later packets are due relative to them.
 	firstTS   int64
 	firstWall time.Time
 	lastTS    int64
+	// next is a packet read from the file and not yet due.
+	next    capture.Packet
+	due     time.Time
+	holding bool
 }
 
 // maxPause bounds the wait between two packets, so that a capture whose
 // clock jumps (or that holds long silences) does not stall the replay.
 const maxPause = 5 * time.Second
+
+// idleWait is how long ReadPacket waits for a packet to fall due before it
+// returns capture.ErrTimeout, as a quiet live source does.
+const idleWait = 250 * time.Millisecond
 
 // Paced returns src slowed down to speed times its capture pace (2 is
 // twice as fast). A speed of 0 or less returns src unchanged.
@@ -34,17 +42,18 @@ func Paced(ctx context.Context, src capture.Source, speed float64) capture.Sourc
 }
 
 func (p *paced) ReadPacket(pkt *capture.Packet) error {
-	if err := p.Source.ReadPacket(pkt); err != nil {
-		return err
+	if !p.holding {
+		if err := p.Source.ReadPacket(&p.next); err != nil {
+			return err
+		}
+		p.schedule()
+		p.holding = true
 	}
-	gap := time.Duration(float64(pkt.Timestamp-p.lastTS) / p.speed)
-	p.lastTS = pkt.Timestamp
-	if p.firstWall.IsZero() || gap < 0 || gap > maxPause {
-		p.firstTS, p.firstWall = pkt.Timestamp, time.Now()
-		return nil
+	wait := time.Until(p.due)
+	if wait > idleWait {
+		wait = idleWait
 	}
-	due := p.firstWall.Add(time.Duration(float64(pkt.Timestamp-p.firstTS) / p.speed))
-	if wait := time.Until(due); wait > 0 {
+	if wait > 0 {
 		t := time.NewTimer(wait)
 		defer t.Stop()
 		select {
@@ -53,5 +62,21 @@ func (p *paced) ReadPacket(pkt *capture.Packet) error {
 			return capture.ErrClosed
 		}
 	}
+	if time.Now().Before(p.due) {
+		return capture.ErrTimeout
+	}
+	p.holding = false
+	*pkt = p.next
 	return nil
+}
+
+// schedule sets when the held packet is due.
+func (p *paced) schedule() {
+	ts := p.next.Timestamp
+	gap := time.Duration(float64(ts-p.lastTS) / p.speed)
+	p.lastTS = ts
+	if p.firstWall.IsZero() || gap < 0 || gap > maxPause {
+		p.firstTS, p.firstWall = ts, time.Now()
+	}
+	p.due = p.firstWall.Add(time.Duration(float64(ts-p.firstTS) / p.speed))
 }

@@ -89,6 +89,13 @@ func (p *Pipeline) Run(ctx context.Context, src capture.Source) error {
 			return nil
 		}
 		err := src.ReadPacket(&pkt)
+		if errors.Is(err, capture.ErrTimeout) {
+			if ctx.Err() != nil {
+				return nil
+			}
+			p.idle()
+			continue
+		}
 		if err != nil {
 			p.publish()
 			if errors.Is(err, io.EOF) || errors.Is(err, capture.ErrClosed) {
@@ -130,6 +137,20 @@ func (p *Pipeline) dispatch(dp *decode.Packet, wireLen int, ts int64) {
 	if ts-p.lastTick >= int64(time.Second) {
 		p.tick(ts)
 	}
+}
+
+// idle hands the workers what is batched while the source is quiet, so
+// that the live view shows slow traffic without waiting for a full batch.
+// A live capture's packet time is the wall clock, so the workers also
+// expire flows by it.
+func (p *Pipeline) idle() {
+	for w := range p.workers {
+		p.send(w)
+	}
+	if p.cfg.WallClock {
+		p.tick(time.Now().UnixNano())
+	}
+	p.publish()
 }
 
 // send hands worker w its pending batch.

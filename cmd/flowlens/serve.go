@@ -82,6 +82,7 @@ func runServe(args []string, logger *slog.Logger) error {
 		return err
 	}
 	o.pipeline.Flow.RunID = newRunID()
+	o.pipeline.WallClock = o.iface != ""
 
 	st, err := store.New(o.store, logger)
 	if err != nil {
@@ -101,22 +102,26 @@ func runServe(args []string, logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	srv, err := listen(o.listen, handler, logger)
+	src, err := openServeSource(ctx, o)
 	if err != nil {
 		return err
 	}
-
-	src, err := openServeSource(ctx, o)
+	srv, err := listen(o.listen, handler, logger)
 	if err != nil {
-		srv.Close()
+		src.Close()
 		return err
 	}
 	p.Start()
 	go live.Run(ctx)
+	go func() {
+		// A live source blocked in a read notices Close within its poll
+		// timeout, so a stop signal ends the capture promptly.
+		<-ctx.Done()
+		src.Close()
+	}()
 	runErr := readUntilStopped(ctx, p, src, o, logger)
 
 	logger.Info("stopping: closing active flows and writing them to the store")
-	src.Close()
 	p.Close()
 	writer.close()
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
