@@ -35,8 +35,9 @@ func (e *Engine) resolveHost(f *Flow) {
 	}
 }
 
-// guess names a flow no dissector claimed: by the server's port when port
-// guessing is on, else Unknown.
+// guess names a flow no dissector claimed: by the user's IP and port
+// rules, by the server's port when port guessing is on, by the networks of
+// well-known services, else Unknown.
 func (e *Engine) guess(f *Flow) {
 	rules := e.cfg.Rules
 	if name, ok := rules.ProtocolByIP(f.Server.Addr(), f.Server.Port()); ok {
@@ -57,7 +58,21 @@ func (e *Engine) guess(f *Flow) {
 			return
 		}
 	}
+	if name, ok := guessByAddress(f); ok {
+		f.Master, f.Confidence = name, "ip"
+		return
+	}
 	f.Master, f.Confidence = "Unknown", "unknown"
+}
+
+// guessByAddress names an unclaimed flow after the service whose
+// published networks hold the server's address, else the client's. nDPI
+// does so only when no port guess applies, which the order in guess keeps.
+func guessByAddress(f *Flow) (string, bool) {
+	if name, ok := matchIP(f.Server.Addr()); ok {
+		return name, true
+	}
+	return matchIP(f.Client.Addr())
 }
 
 // resolveCertificate names the service of a TLS or DTLS flow that sent no

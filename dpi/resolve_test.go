@@ -1,6 +1,7 @@
 package dpi
 
 import (
+	"net/netip"
 	"testing"
 
 	"github.com/flowlens/flowlens/record"
@@ -48,5 +49,44 @@ func TestResolveCertificate(t *testing.T) {
 				t.Errorf("app = %q, want %q", f.App, tt.wantApp)
 			}
 		})
+	}
+}
+
+func TestGuessByAddress(t *testing.T) {
+	google := netip.MustParseAddrPort("8.8.8.8:4000")
+	private := netip.MustParseAddrPort("192.168.1.2:5000")
+	tests := []struct {
+		name           string
+		client, server netip.AddrPort
+		want           string
+		ok             bool
+	}{
+		{"server address", private, google, "Google", true},
+		{"client address", google, private, "Google", true},
+		{"no known network", private, netip.MustParseAddrPort("192.168.1.3:6000"), "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := guessByAddress(&Flow{Client: tt.client, Server: tt.server})
+			if got != tt.want || ok != tt.ok {
+				t.Errorf("guessByAddress = %q, %v, want %q, %v", got, ok, tt.want, tt.ok)
+			}
+		})
+	}
+}
+
+// TestGuessPrefersPort checks that a port guess wins over the address, as
+// in nDPI's results where TLS flows to Google's networks stay TLS.
+func TestGuessPrefersPort(t *testing.T) {
+	e := NewEngine(DefaultConfig())
+	f := &Flow{Protocol: ipProtoTCP, Client: netip.MustParseAddrPort("192.168.1.2:50000"), Server: netip.MustParseAddrPort("8.8.8.8:443")}
+	e.guess(f)
+	if f.Master != "TLS" || f.Confidence != "port" {
+		t.Errorf("master, confidence = %q, %q, want TLS, port", f.Master, f.Confidence)
+	}
+	f = &Flow{Protocol: ipProtoUDP, Client: netip.MustParseAddrPort("192.168.1.2:50000"), Server: netip.MustParseAddrPort("8.8.8.8:40000")}
+	e.guess(f)
+	if f.Master != "Google" || f.Confidence != "ip" {
+		t.Errorf("master, confidence = %q, %q, want Google, ip", f.Master, f.Confidence)
 	}
 }
