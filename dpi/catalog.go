@@ -59,6 +59,22 @@ func lookupProtocol(name string) (Protocol, bool) {
 	return *p, true
 }
 
+// canonicalProtocolName returns the catalogue's spelling of name, which a
+// rule file may write in another case: nDPI looks protocol names up
+// without regard to case, so "@Netflix" in a rule names NetFlix. Names
+// not in the catalogue are returned unchanged.
+func canonicalProtocolName(name string) string {
+	if _, ok := loadCatalog().byName[name]; ok {
+		return name
+	}
+	for known := range loadCatalog().byName {
+		if strings.EqualFold(known, name) {
+			return known
+		}
+	}
+	return name
+}
+
 // parseCatalog reads protocols.csv: name, category, breed, encrypted
 // (yes/no), tcp_ports and udp_ports (space-separated), source.
 func parseCatalog(r io.Reader) (*catalog, error) {

@@ -130,3 +130,17 @@ func TestCategoryBreedTruth(t *testing.T) {
 	cat.report(t, "category", 97)
 	brd.report(t, "breed", 99)
 }
+
+func TestCanonicalProtocolName(t *testing.T) {
+	tests := []struct{ name, want string }{
+		{"NetFlix", "NetFlix"},
+		{"Netflix", "NetFlix"},
+		{"netflix", "NetFlix"},
+		{"CustomProtocolA", "CustomProtocolA"},
+	}
+	for _, tt := range tests {
+		if got := canonicalProtocolName(tt.name); got != tt.want {
+			t.Errorf("canonicalProtocolName(%q) = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}

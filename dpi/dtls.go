@@ -15,6 +15,18 @@ const (
 	dtlsMaxPackets = 32
 	// dtlsMaxMessage caps the size of one reassembled handshake message.
 	dtlsMaxMessage = 64 << 10
+	// dtlsMaxSeqGap is the largest step between the sequence numbers of
+	// two records of one direction and epoch that still counts as one
+	// session. Captures lose datagrams, but the numbers of unrelated
+	// datagrams are far apart.
+	dtlsMaxSeqGap = 4096
+	// dtlsMaxCIDLen bounds the connection ID length tried for tls12_cid
+	// records. RFC 9146 allows up to 255 bytes, deployments use at most 20.
+	dtlsMaxCIDLen = 20
+	// contentHeartbeat and contentTLS12CID are the DTLS record types of
+	// RFC 6520 and RFC 9146.
+	contentHeartbeat = 24
+	contentTLS12CID  = 25
 )
 
 // DTLSDissector recognises DTLS 1.0, 1.2 and 1.3 over UDP (RFC 6347,
@@ -35,8 +47,21 @@ type dtlsState struct {
 	certificate bool
 	serverDone  bool
 	serverDir   Direction
-	records     int // datagrams made only of well-formed DTLS records
 	skipped     int // datagrams that could not be DTLS
+	// session tracks, per direction, the record numbers of datagrams
+	// read before any handshake message, for the mid-session rule.
+	session [2]dtlsSession
+}
+
+// dtlsSession is the evidence one direction gives of a DTLS session whose
+// handshake the capture missed: how many datagrams held only records
+// whose version, epoch and sequence number follow on from the previous
+// ones.
+type dtlsSession struct {
+	datagrams int
+	version   uint16
+	epoch     uint16
+	seq       uint64
 }
 
 // dtlsDirection holds the handshake message being reassembled in one
@@ -54,6 +79,7 @@ type dtlsRecord struct {
 	typ      uint8
 	version  uint16
 	epoch    uint16
+	seq      uint64 // 48-bit sequence_number
 	fragment []byte
 }
 
@@ -80,7 +106,19 @@ func (DTLSDissector) Inspect(f *Flow, p *Packet) Verdict {
 	return st.verdict(f)
 }
 
-func (st *dtlsState) claimed() bool { return st.clientHello || st.serverHello || st.records >= 2 }
+func (st *dtlsState) claimed() bool {
+	return st.clientHello || st.serverHello || st.midSession()
+}
+
+// midSession reports whether the flow shows a DTLS session whose
+// handshake was not captured. One record header is weak evidence: SNMP,
+// syslog or RPC payloads can start with bytes that parse as one. So both
+// directions must send at least two consistent datagrams, or, for a
+// flow only one side of which was captured, that side at least four.
+func (st *dtlsState) midSession() bool {
+	a, b := st.session[0].datagrams, st.session[1].datagrams
+	return (a >= 2 && b >= 2) || (a >= 4 && b == 0) || (b >= 4 && a == 0)
+}
 
 func (st *dtlsState) verdict(f *Flow) Verdict {
 	packets := f.Packets[0] + f.Packets[1]
@@ -100,13 +138,20 @@ func (st *dtlsState) verdict(f *Flow) Verdict {
 }
 
 // readDatagram reads every record of a datagram. It returns false when
-// the datagram is not a sequence of well-formed DTLS records.
+// the datagram is not a sequence of well-formed DTLS records that fills
+// it exactly, or, before any handshake message was read, when its records
+// do not continue the direction's session.
 func (st *dtlsState) readDatagram(f *Flow, d Direction, b []byte) bool {
 	var recs [8]dtlsRecord
 	n := 0
 	for len(b) > 0 {
 		if b[0]&0xe0 == 0x20 {
-			break // DTLS 1.3 unified header: an encrypted record
+			// A DTLS 1.3 unified header (RFC 9147 section 4) carries an
+			// encrypted record; only a handshake makes it plausible.
+			if !st.clientHello && !st.serverHello {
+				return false
+			}
+			break
 		}
 		rec, rest, ok := readDTLSRecord(b)
 		if !ok {
@@ -118,26 +163,112 @@ func (st *dtlsState) readDatagram(f *Flow, d Direction, b []byte) bool {
 		}
 		b = rest
 	}
-	st.records++
+	if n == 0 {
+		return true
+	}
+	if !st.clientHello && !st.serverHello && !st.hasHandshake(recs[:n]) {
+		if !st.session[d].follow(recs[:n]) {
+			return false
+		}
+	}
 	for _, rec := range recs[:n] {
 		st.readRecord(f, d, rec)
 	}
 	return true
 }
 
-// readDTLSRecord splits the first record off b.
+// hasHandshake reports whether records hold a plaintext handshake
+// message, which the handshake path judges instead of the session rule.
+func (st *dtlsState) hasHandshake(recs []dtlsRecord) bool {
+	for _, rec := range recs {
+		if rec.typ == contentHandshake && rec.epoch == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// follow checks that the records of one datagram continue the
+// direction's session and counts the datagram if they do. The version
+// must be a standard DTLS one and stay the same, the epoch may only grow
+// by one at a time, and within an epoch sequence numbers must increase
+// by at most dtlsMaxSeqGap. Application data is never sent in epoch 0
+// (RFC 6347 section 4.1).
+func (s *dtlsSession) follow(recs []dtlsRecord) bool {
+	next := *s
+	for i, rec := range recs {
+		if !isStandardDTLSVersion(rec.version) || (rec.typ == contentApplicationData && rec.epoch == 0) {
+			return false
+		}
+		if next.datagrams > 0 || i > 0 {
+			if !next.continuedBy(rec) {
+				return false
+			}
+		}
+		next.version, next.epoch, next.seq = rec.version, rec.epoch, rec.seq
+	}
+	next.datagrams++
+	*s = next
+	return true
+}
+
+// continuedBy reports whether rec may follow the session's last record.
+func (s *dtlsSession) continuedBy(rec dtlsRecord) bool {
+	switch {
+	case rec.version != s.version:
+		return false
+	case rec.epoch == s.epoch:
+		return rec.seq > s.seq && rec.seq-s.seq <= dtlsMaxSeqGap
+	case rec.epoch == s.epoch+1:
+		return rec.seq <= dtlsMaxSeqGap // a new epoch restarts the numbers
+	}
+	return false
+}
+
+// readDTLSRecord splits the first record off b (RFC 6347 section 4.1,
+// and RFC 9146 section 4 for tls12_cid records).
 func readDTLSRecord(b []byte) (dtlsRecord, []byte, bool) {
 	var rec dtlsRecord
 	r := tlsReader(b)
-	var fragment tlsReader
-	if !r.u8(&rec.typ) || !r.u16(&rec.version) || !r.u16(&rec.epoch) || !r.skip(6) || !r.vec16(&fragment) {
+	var seq, fragment tlsReader
+	if !r.u8(&rec.typ) || !r.u16(&rec.version) || !r.u16(&rec.epoch) || !r.bytes(6, &seq) {
 		return rec, nil, false
 	}
-	if rec.typ < contentChangeCipherSpec || rec.typ > contentApplicationData || !isDTLSVersion(rec.version) {
+	if rec.typ < contentChangeCipherSpec || rec.typ > contentTLS12CID || !isDTLSVersion(rec.version) {
+		return rec, nil, false
+	}
+	for _, v := range seq {
+		rec.seq = rec.seq<<8 | uint64(v)
+	}
+	if rec.typ == contentTLS12CID {
+		return readDTLSCIDRecord(rec, r)
+	}
+	if !r.vec16(&fragment) {
 		return rec, nil, false
 	}
 	rec.fragment = fragment
 	return rec, r, true
+}
+
+// readDTLSCIDRecord reads the rest of a tls12_cid record, whose
+// connection ID has a length negotiated in the handshake. Without the
+// handshake, the record must be the datagram's last: the CID length is
+// the one whose length field covers exactly the bytes left.
+func readDTLSCIDRecord(rec dtlsRecord, r tlsReader) (dtlsRecord, []byte, bool) {
+	for cid := 0; cid <= dtlsMaxCIDLen && cid+2 <= len(r); cid++ {
+		n := int(r[cid])<<8 | int(r[cid+1])
+		if cid+2+n == len(r) {
+			rec.fragment = r[cid+2:]
+			return rec, nil, true
+		}
+	}
+	return rec, nil, false
+}
+
+// isStandardDTLSVersion reports the versions of RFC 4347, RFC 6347 and
+// RFC 9147, without OpenSSL's pre-standard one.
+func isStandardDTLSVersion(v uint16) bool {
+	return v == versionDTLS10 || v == versionDTLS12 || v == versionDTLS13
 }
 
 func isDTLSVersion(v uint16) bool {

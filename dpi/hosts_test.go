@@ -27,6 +27,28 @@ func TestMatchHost(t *testing.T) {
 		{"example.org", "", false},
 		{"", "", false},
 		{strings.Repeat("a.", 200) + "netflix.com", "NetFlix", true}, // longer than a DNS name
+		// Names as nDPI 4.x reports them in its test captures' results.
+		{"pitangui.amazon.com", "Amazon", true},
+		{"avs-alexa-4-na.amazon.com", "AmazonAlexa", true},
+		{"aax-eu.amazon-adsystem.com", "Amazon", true},
+		{"config.teams.microsoft.com", "Teams", true},
+		{"chatsvcagg.svcs.teams.office.com", "Teams", true},
+		{"emea.ng.msg.teams-msgapi.trafficmanager.net", "Teams", true},
+		{"c-flightproxy-euno-01-teams.cloudapp.net", "Teams", true},
+		{"northeuropecns.trafficmanager.net", "Microsoft", true},
+		{"eu-api.asm.skype.com", "Skype_Teams", true},
+		{"gate.hockeyapp.net", "Skype_Teams", true},
+		{"login.microsoftonline.com", "Microsoft365", true},
+		{"www.bing.com", "Microsoft", true},
+		{"onedrive.live.com", "MS_OneDrive", true},
+		{"www.outlook.com", "Outlook", true},
+		{"sb.scorecardresearch.com", "ADS_Analytic_Track", true},
+		{"mobile-collector.newrelic.com", "ADS_Analytic_Track", true},
+		{"simplednscrypt.org", "DNScrypt", true},
+		{"github.com", "Github", true},
+		{"android.clients.google.com", "PlayStore", true},
+		{"play.google.com", "Google", true},
+		{"mozilla.org", "", false},
 	}
 	for _, tt := range tests {
 		app, ok := matchHost(tt.host)

@@ -34,14 +34,19 @@ type quicState struct {
 	crypto  quicCrypto
 	// decrypted counts the client Initial packets decrypted so far.
 	decrypted int
+	// claimed is set once the flow proved to be QUIC.
+	claimed bool
 }
 
 // quicScratchKey is the key of the dissector's state in Flow.Scratch.
 const quicScratchKey = "QUIC"
 
-// Inspect claims a UDP flow whose first packet is a QUIC Initial packet
-// or a Google QUIC CHLO, and returns Done once the Client Hello or CHLO is
-// read, when it cannot be decrypted, or after quicMaxPackets datagrams.
+// Inspect claims a UDP flow once a client Initial packet decrypts with
+// its version's Initial keys, or once a Google QUIC CHLO parses: a long
+// header with a known version alone is not enough, because DNSCrypt and
+// other encrypted UDP protocols send datagrams of that shape. It returns
+// Done once the Client Hello or CHLO is read, or after quicMaxPackets
+// datagrams.
 func (QUIC) Inspect(f *Flow, p *Packet) Verdict {
 	st, _ := f.scratch[quicScratchKey].(*quicState)
 	if st == nil {
@@ -52,25 +57,50 @@ func (QUIC) Inspect(f *Flow, p *Packet) Verdict {
 		if !ok {
 			return NotMine
 		}
-		st = Scratch[quicState](f, quicScratchKey)
-		st.version = version
-		f.SetResult("QUIC", "")
-		if f.TLS == nil {
-			f.TLS = &record.TLS{}
-		}
-		f.TLS.QUICVersion = quicVersionName(version)
+		st = &quicState{version: version}
 	}
 
+	v := NeedMore
 	if p.Dir == ClientToServer {
-		if st.inspectClient(f, p.Payload) {
-			return Done
-		}
+		v = st.inspectClient(f, p.Payload)
 	}
-	if f.Packets[ClientToServer] >= quicMaxClientPackets ||
-		f.Packets[ClientToServer]+f.Packets[ServerToClient] >= quicMaxPackets {
+	if v == NotMine {
+		return NotMine
+	}
+	if f.scratch == nil {
+		f.scratch = make(map[string]any, 2)
+	}
+	f.scratch[quicScratchKey] = st
+	if v == NeedMore && st.claimed {
+		v = Claimed
+	}
+	if v != Done && (f.Packets[ClientToServer] >= quicMaxClientPackets ||
+		f.Packets[ClientToServer]+f.Packets[ServerToClient] >= quicMaxPackets) {
+		return st.giveUp()
+	}
+	return v
+}
+
+// giveUp ends inspection at the packet bound: a claimed flow is Done, a
+// flow that never proved to be QUIC is not QUIC.
+func (st *quicState) giveUp() Verdict {
+	if st.claimed {
 		return Done
 	}
-	return Claimed
+	return NotMine
+}
+
+// claim marks the flow as QUIC and opens its TLS metadata.
+func (st *quicState) claim(f *Flow) {
+	if st.claimed {
+		return
+	}
+	st.claimed = true
+	f.SetResult("QUIC", "")
+	if f.TLS == nil {
+		f.TLS = &record.TLS{}
+	}
+	f.TLS.QUICVersion = quicVersionName(st.version)
 }
 
 // quicFirstPacketVersion checks that payload looks like the first
@@ -88,22 +118,34 @@ func quicFirstPacketVersion(payload []byte) (uint32, bool) {
 	return h.version, ok
 }
 
-// inspectClient reads one client datagram and reports whether the
-// dissector is done with the flow.
-func (st *quicState) inspectClient(f *Flow, payload []byte) bool {
+// inspectClient reads one client datagram. It returns NotMine when the
+// first datagram does not prove the flow is QUIC, Done once the Client
+// Hello or CHLO is read, and NeedMore otherwise.
+func (st *quicState) inspectClient(f *Flow, payload []byte) Verdict {
 	if !quicHasLongHeader(st.version) {
 		return st.inspectGoogle(f, payload)
 	}
 	if quicInitialSalt(st.version) == nil {
-		return true // no known keys, for example a forced version negotiation
+		// A reserved 0x?a?a?a?a version asks the server for version
+		// negotiation and has no Initial keys: the version itself is the
+		// proof, as nDPI 4.x takes it.
+		st.claim(f)
+		return Done
 	}
 	st.readInitials(payload)
 	if st.decrypted == 0 {
 		// The first Initial did not decrypt: the keys are not the ones
 		// this version is known to use, so later packets will not either.
-		return true
+		if st.claimed {
+			return Done
+		}
+		return NotMine
 	}
-	return st.finishHello(f)
+	st.claim(f)
+	if st.finishHello(f) {
+		return Done
+	}
+	return NeedMore
 }
 
 // readInitials decrypts the client Initial packets coalesced in one
@@ -176,21 +218,22 @@ func setQUICHost(f *Flow, sni string) {
 }
 
 // inspectGoogle reads a Google QUIC datagram of a version that sends its
-// CHLO in clear, and reports whether the CHLO is complete.
-func (st *quicState) inspectGoogle(f *Flow, payload []byte) bool {
+// CHLO in clear. A flow whose first datagram holds no CHLO is not QUIC.
+func (st *quicState) inspectGoogle(f *Flow, payload []byte) Verdict {
 	h, ok := parseGoogleHeader(payload)
-	if !ok || h.version != st.version {
-		return false
+	if ok && h.version == st.version {
+		if data, ok := googleStreamData(payload[h.end:], h.version); ok {
+			if msg, ok := parseCHLO(data); ok {
+				st.claim(f)
+				readCHLO(msg, f)
+				return Done
+			}
+		}
 	}
-	data, ok := googleStreamData(payload[h.end:], h.version)
-	if !ok {
-		return false
+	if st.claimed {
+		return NeedMore
 	}
-	msg, ok := parseCHLO(data)
-	if ok {
-		readCHLO(msg, f)
-	}
-	return ok
+	return NotMine
 }
 
 // readCHLO reads the SNI and UAID (user agent) tags of a CHLO message

@@ -345,6 +345,12 @@ func TestQUICNotMine(t *testing.T) {
 	handshake[0] = 0xe3 // long header, type Handshake
 	dns := make([]byte, 1250)
 	copy(dns, mustHex(t, "abcd01000001000000000000"))
+	// nDPI 4.x reports this capture's flow as QUIC from its header alone;
+	// flowlens requires the Initial to decrypt.
+	badKeys := loadDatagrams(t, "mvfst22_bad_keys")[0]
+	notCHLO := slices.Clone(loadDatagrams(t, "q043")[0])
+	chlo := bytes.Index(notCHLO, []byte("CHLO"))
+	copy(notCHLO[chlo:], "SHLO")
 
 	tests := []struct {
 		name     string
@@ -356,6 +362,8 @@ func TestQUICNotMine(t *testing.T) {
 		{"unknown version", 17, unknownVersion},
 		{"handshake packet first", 17, handshake},
 		{"DNS-like payload", 17, dns},
+		{"Initial that does not decrypt", 17, badKeys},
+		{"Google header without CHLO", 17, notCHLO},
 		{"TCP", 6, meet},
 	}
 	for _, tt := range tests {

@@ -65,6 +65,7 @@ func (ld *loader) protosLine(line string) error {
 	if name == "" {
 		return fmt.Errorf("empty protocol name")
 	}
+	name = canonicalProtocolName(name)
 	for _, rule := range splitRules(line[:at]) {
 		if err := ld.protosRule(rule, name); err != nil {
 			return err

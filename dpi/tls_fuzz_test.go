@@ -85,7 +85,8 @@ func FuzzTLSCertificate(f *testing.F) {
 
 func FuzzDTLS(f *testing.F) {
 	dgrams, _ := filepath.Glob("testdata/tls/*.dgrams.bin")
-	for _, path := range dgrams {
+	midSession, _ := filepath.Glob("testdata/dtls/*.dgrams.bin")
+	for _, path := range append(dgrams, midSession...) {
 		f.Add(readTestdata(f, path))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
