@@ -94,6 +94,7 @@ func (d DNS) Inspect(f *Flow, p *Packet) Verdict {
 	}
 	st.seen[p.Dir] = true
 	dnsRecord(f, st, msg, h)
+	dnsRisks(f, msg, h)
 	return dnsProgress(st)
 }
 
@@ -310,6 +311,7 @@ func dnsAnswers(msg []byte, h dnsHeader) []string {
 // compressed in RDATA.
 type dnsRR struct {
 	rtype, class uint16
+	ttl          uint32
 	data         []byte
 	dataOff      int
 }
@@ -323,14 +325,14 @@ func dnsReadRecord(msg []byte, off int) (dnsRR, int, bool) {
 	c := wireCursor{buf: msg, off: next}
 	rtype, ok1 := c.u16()
 	class, ok2 := c.u16()
-	ok3 := c.skip(4) // TTL
+	ttl, ok3 := c.u32()
 	length, ok4 := c.u16()
 	rr.dataOff = c.off
 	data, ok5 := c.bytes(int(length))
 	if !(ok1 && ok2 && ok3 && ok4 && ok5) {
 		return rr, 0, false
 	}
-	rr.rtype, rr.class, rr.data = rtype, class, data
+	rr.rtype, rr.class, rr.ttl, rr.data = rtype, class, ttl, data
 	return rr, c.off, true
 }
 

@@ -32,6 +32,15 @@ type Flow struct {
 	// flow closes.
 	closeAt int64
 
+	// payloadPackets counts the packets that carried transport payload.
+	payloadPackets [2]uint64
+	// entropy is the Shannon entropy, in bits per byte, of the last
+	// payload that DPI inspected.
+	entropy float32
+	// firstFlagsNone is set when the flow's first packet was a TCP
+	// segment without any flag.
+	firstFlagsNone bool
+
 	// DPI is the flow's inspection state and results; nil when DPI is off.
 	DPI *dpi.Flow
 
@@ -118,5 +127,6 @@ func (f *Flow) Record() *record.Flow {
 	} else {
 		r.App, r.MasterProtocol, r.Confidence = "Unknown", "Unknown", "unknown"
 	}
+	f.packetRisks(r)
 	return r
 }

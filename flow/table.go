@@ -106,7 +106,9 @@ func (t *Table) Add(p *decode.Packet, wireLen int, ts int64) {
 	if p.Protocol == decode.ProtoTCP {
 		t.trackTCP(f, dir, p.TCPFlags)
 	}
-	if f.DPI != nil && !f.DPI.Finished() && (!p.Fragment || p.Reassembled) {
+	inspect := f.DPI != nil && !f.DPI.Finished() && (!p.Fragment || p.Reassembled)
+	f.notePayload(dir, p.Payload, inspect)
+	if inspect {
 		t.engine.Inspect(f.DPI, dpi.Direction(dir), p, ts)
 	}
 	t.lists[t.classOf(f)].touch(f)
@@ -138,6 +140,8 @@ func (t *Table) create(key Key, srcIsLo bool, p *decode.Packet, ts int64) *Flow 
 		FirstSeen:  ts,
 		LastSeen:   ts,
 		IPVersion:  p.IPVersion,
+		// TCP stacks send no segment without flags, but NULL scans do.
+		firstFlagsNone: p.Protocol == decode.ProtoTCP && p.TCPFlags == 0,
 	}
 	t.nextID += t.idStep
 	if t.senderIsServer(p) {

@@ -29,6 +29,16 @@ func (e *Evaluator) judgeHTTP(r *record.Flow, _ time.Time, add addFunc) {
 	if s := h.Server; s != "" && isObsoleteServer(s) {
 		add("http_obsolete_server", "server "+s+" is no longer maintained")
 	}
+	if isBinaryContentType(h.ContentType) {
+		add("binary_data_transfer", "response carries binary data ("+h.ContentType+")")
+	}
+}
+
+// isBinaryContentType reports the media type of arbitrary binary data
+// (RFC 2046 section 4.5.1), with or without parameters.
+func isBinaryContentType(contentType string) bool {
+	media, _, _ := strings.Cut(contentType, ";")
+	return strings.EqualFold(strings.TrimSpace(media), "application/octet-stream")
 }
 
 // judgeUserAgent reports a request without a User-Agent, one too short to
