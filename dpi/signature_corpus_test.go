@@ -23,7 +23,7 @@ var signatureDissectors = []Dissector{
 // signatureScore counts one protocol's results over the corpus.
 type signatureScore struct {
 	truth, claimed int
-	misses, false_ []string
+	misses, falseClaims []string
 }
 
 // TestCorpusSignatureDissectors replays every flow of the corpus through
@@ -74,7 +74,7 @@ func TestCorpusSignatureDissectors(t *testing.T) {
 				}
 			case f.Master != "" && f.Master != tf.Master:
 				s := score(f.Master)
-				s.false_ = append(s.false_, fmt.Sprintf("%s: nDPI %q", key, tf.Master))
+				s.falseClaims = append(s.falseClaims, fmt.Sprintf("%s: nDPI %q", key, tf.Master))
 			}
 		}
 	}
@@ -89,12 +89,12 @@ func reportSignatureScores(t *testing.T, scores map[string]*signatureScore) {
 	sort.Strings(names)
 	for _, n := range names {
 		s := scores[n]
-		t.Logf("%-24s nDPI flows %3d, named alike %3d, false claims %3d", n, s.truth, s.claimed, len(s.false_))
+		t.Logf("%-24s nDPI flows %3d, named alike %3d, false claims %3d", n, s.truth, s.claimed, len(s.falseClaims))
 		for _, m := range s.misses {
 			t.Logf("    missed %s", m)
 		}
-		if len(s.false_) > 0 {
-			t.Errorf("%s claims flows nDPI names otherwise:\n    %s", n, strings.Join(s.false_, "\n    "))
+		if len(s.falseClaims) > 0 {
+			t.Errorf("%s claims flows nDPI names otherwise:\n    %s", n, strings.Join(s.falseClaims, "\n    "))
 		}
 	}
 }
