@@ -2,8 +2,8 @@ package dpi
 
 // CryNetwork recognises the UDP connection request of games built on
 // Crytek's CryNetwork, as seen in captures: the request (70 bytes there)
-// starts with 0x3c, two zero bytes, two
-// varying bytes, eleven zero bytes and the bytes 01 00 00 00 07 00 00 00 03.
+// starts with 0x3c, two zero bytes, two varying bytes, eleven zero bytes
+// and the bytes 01 00 00 00 07 00 00 00 03.
 // NOTE: Crytek publishes no specification; the check follows captures.
 type CryNetwork struct{}
 

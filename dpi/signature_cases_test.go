@@ -35,7 +35,7 @@ var signatureCases = []signatureCase{
 	{"mining", "stratum", "mining.pcapng", "192.168.2.148:46838", "Mining"},
 	{"mining", "xmrig-login", "mining.pcapng", "192.168.2.92:55190", "Mining"},
 	{"elasticsearch", "handshake", "elasticsearch.pcap", "172.16.17.102:40282", "Elasticsearch"},
-	{"xiaomi", "push", "xiaomi.pcap", "192.168.244.219:45904", "Xiaomi"},
+	{"xiaomi", "push", "xiaomi.pcap", "115.164.74.232:5222", "Xiaomi"},
 	{"hpvirtgrp", "hello", "hpvirtgrp.pcap", "192.168.2.100:46570", "HP_VIRTGRP"},
 	{"spotify", "discovery", "telegram.pcap", "192.168.1.53:57621", "Spotify"},
 	{"spotify", "access-point", "spotify_tcp.pcap", "10.0.2.15:48628", "Spotify"},
@@ -58,6 +58,11 @@ var signatureCases = []signatureCase{
 	{"rmcp", "ping", "rmcp.pcap", "54.229.154.152:59937", "RMCP"},
 	{"ntp", "v4-client", "tls_certificate_too_long.pcap", "192.168.1.121:49216", "NTP"},
 	{"ntp", "v2-monlist", "NTPv2.pcap", "208.104.95.10:123", "NTP"},
+	{"dnp3", "link", "dnp3.pcap", "10.0.0.8:2789", "DNP3"},
+	{"iec60870", "startdt", "iec60780-5-104.pcap", "172.27.248.109:1568", "IEC60870"},
+	{"wireguard", "handshake", "wireguard.pcap", "10.9.0.1:43462", "WireGuard"},
+	{"postgresql", "startup", "pgsql.pcap", "127.0.0.1:45930", "PostgreSQL"},
+	{"mongodb", "query", "mongodb.pcap", "10.10.10.12:55582", "MongoDB"},
 }
 
 func (c signatureCase) path() string { return filepath.Join("testdata", c.dir, c.name) }

@@ -18,11 +18,12 @@ var signatureDissectors = []Dissector{
 	Bitcoin{}, Monero{}, Mining{}, Elasticsearch{}, Xiaomi{}, HPVirtGrp{}, Spotify{},
 	MsSQLTDS{}, NFS{}, TPLinkSHP{}, BJNP{}, BACnet{}, ControllerAreaNetwork{}, RipeAtlas{},
 	ZUG{}, CryNetwork{}, RiotGames{}, KCP{}, RX{}, HSRP{}, WSD{}, NATPMP{}, RMCP{}, NTP{},
+	DNP3{}, IEC60870{}, WireGuard{}, PostgreSQL{}, MongoDB{},
 }
 
 // signatureScore counts one protocol's results over the corpus.
 type signatureScore struct {
-	truth, claimed int
+	truth, claimed      int
 	misses, falseClaims []string
 }
 

@@ -61,3 +61,8 @@ func FuzzWSD(f *testing.F)           { fuzzSignature(f, WSD{}, "wsd") }
 func FuzzNATPMP(f *testing.F)        { fuzzSignature(f, NATPMP{}, "natpmp") }
 func FuzzRMCP(f *testing.F)          { fuzzSignature(f, RMCP{}, "rmcp") }
 func FuzzNTP(f *testing.F)           { fuzzSignature(f, NTP{}, "ntp") }
+func FuzzDNP3(f *testing.F)          { fuzzSignature(f, DNP3{}, "dnp3") }
+func FuzzIEC60870(f *testing.F)      { fuzzSignature(f, IEC60870{}, "iec60870") }
+func FuzzWireGuard(f *testing.F)     { fuzzSignature(f, WireGuard{}, "wireguard") }
+func FuzzPostgreSQL(f *testing.F)    { fuzzSignature(f, PostgreSQL{}, "postgresql") }
+func FuzzMongoDB(f *testing.F)       { fuzzSignature(f, MongoDB{}, "mongodb") }
