@@ -1,9 +1,9 @@
 package dpi
 
-// IEC60870 recognises IEC 60870-5-104 (telecontrol over TCP): every
+// IEC60870 recognises IEC 60870-5-104 (telecontrol over TCP). Every
 // application protocol data unit starts with the start byte 0x68 and the
-// length of the rest (4 to 253), whose first four bytes are the control
-// field of an I, S or U format frame (section 5.1 of the standard).
+// length of the rest (4 to 253). The rest begins with the four-byte
+// control field of an I, S or U format frame.
 type IEC60870 struct{}
 
 // Name returns "IEC60870".
@@ -31,9 +31,9 @@ func (IEC60870) Inspect(f *Flow, p *Packet) Verdict {
 	return claim(f, "IEC60870", "")
 }
 
-// iec104Control reports whether ctl is a valid control field: an I frame
-// (bit 0 of the first byte clear), an S frame (01 with the rest of the
-// first two bytes zero) or a U frame (11 with exactly one function bit).
+// iec104Control reports whether ctl is a valid control field. An I frame
+// has bit 0 of the first byte clear, an S frame starts 01 00, and a U
+// frame sets exactly one function bit above the low bits 11.
 func iec104Control(ctl []byte) bool {
 	switch ctl[0] & 3 {
 	case 0, 2:

@@ -1,10 +1,11 @@
 package dpi
 
 // PostgreSQL recognises the start of a PostgreSQL connection (the
-// PostgreSQL documentation, "Frontend/Backend Protocol", section "Message
-// Formats"): the client's first message has no type byte, only a 32-bit
-// length that counts itself and a 32-bit code: protocol 3.0 (196608) for
-// a StartupMessage, or the SSLRequest, GSSENCRequest and CancelRequest codes.
+// PostgreSQL documentation, "Frontend/Backend Protocol", "Message
+// Formats"). The client's first message has no type byte, only a 32-bit
+// length that counts itself and a 32-bit code. The code is protocol 3.0
+// (196608) for a StartupMessage, or the SSLRequest, GSSENCRequest or
+// CancelRequest code.
 type PostgreSQL struct{}
 
 // Name returns "PostgreSQL".
