@@ -126,10 +126,10 @@ func (HARTIP) Inspect(f *Flow, p *Packet) Verdict {
 	return Done
 }
 
-// TRDP recognises the Train Real-time Data Protocol (IEC 61375-2-3): its
+// TRDP recognises the Train Real-time Data Protocol (IEC 61375-2-3). Its
 // process data on UDP 17224 and message data on UDP and TCP 17225 start
 // with a sequence counter, protocol version 1.x and a two-letter message
-// type ("Pd", "Mr", ...), then a dataset length that fits the datagram.
+// type ("Pd", "Mr", ...). A dataset length that fits the datagram follows.
 type TRDP struct{}
 
 // Name returns "TRDP".

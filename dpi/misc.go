@@ -149,9 +149,9 @@ const (
 	dcerpcLittleEndian = 0x10
 )
 
-// pnioInterface is the PROFINET IO interface UUID without its last byte
-// of the first field, which tells device, controller, supervisor and
-// parameter server apart, in big-endian order.
+// pnioInterface is the PROFINET IO interface UUID in big-endian order,
+// with zero in place of the last byte of its first field. That byte is 1
+// to 4 for the device, controller, supervisor and parameter server.
 var pnioInterface = [16]byte{0xde, 0xa0, 0x00, 0x00, 0x6c, 0x97, 0x11, 0xd1, 0x82, 0x71, 0x00, 0xa0, 0x24, 0x42, 0xdf, 0x7d}
 
 // Inspect checks the PDU header that starts the datagram or stream.

@@ -12,8 +12,8 @@ import "bytes"
 // handed to the TLS dissector and named "TLS.RDP" once a TLS hello is
 // seen, as nDPI 4.x names such flows in its test captures.
 // NOTE: nDPI names the same exchange without a cookie "RDP" even when TLS
-// follows; the cookie is the only difference seen between its two test
-// flows, not a rule nDPI documents.
+// follows. The cookie is the only difference between its two test flows,
+// and nDPI documents no such rule.
 type RDP struct{}
 
 // Name returns "RDP".

@@ -155,10 +155,10 @@ func ldpMessageType(typ uint16) bool {
 }
 
 // LISP recognises the control plane of the Locator/ID Separation Protocol
-// on port 4342: Map-Request, Map-Reply, Map-Register, Map-Notify and
-// Encapsulated Control messages over UDP (RFC 9301 section 5), and the
-// framed messages of LISP's reliable transport over TCP, a 16-bit type
-// and a 16-bit length.
+// on port 4342. Over UDP it reads Map-Request, Map-Reply, Map-Register,
+// Map-Notify and Encapsulated Control messages (RFC 9301 section 5). Over
+// TCP it reads the messages of LISP's reliable transport, each framed by
+// a 16-bit type and a 16-bit length.
 type LISP struct{}
 
 // Name returns "LISP".
