@@ -1,9 +1,11 @@
 package dpi
 
 // registry lists the dissectors in the order they are offered a new flow:
-// the most common protocols first. Ports are only a hint: the engine moves
-// the dissectors whose usual port matches to the front, but every
-// dissector still decides from the payload.
+// the common protocols first, then the rest. Ports are only a hint: the
+// engine moves the dissectors whose usual port matches to the front, but
+// every dissector still decides from the payload. Activision comes before
+// DTLS, whose record layer its packets resemble, because its usual port is
+// the client's and gets no hint.
 var registry = []Dissector{
 	TLSDissector{},
 	HTTP{},
@@ -11,5 +13,24 @@ var registry = []Dissector{
 	QUIC{},
 	SSH{},
 	DHCP{},
+	Activision{},
 	DTLSDissector{},
+
+	// Mail, file sharing and remote access.
+	MailTLS{}, SMTP{}, IMAP{}, POP3{}, NetBIOS{}, SMB{},
+	RDP{}, VNC{}, Munin{},
+
+	// Databases and data stores.
+	MySQL{}, RESP{}, Cassandra{}, AJP{}, Elasticsearch{}, MsSQLTDS{}, PostgreSQL{}, MongoDB{},
+
+	// Routing, network services and discovery.
+	BGP{}, BFD{}, LDP{}, LISP{}, DLEP{}, NFS{}, BJNP{}, HSRP{}, WSD{}, NATPMP{}, RMCP{}, NTP{},
+	RipeAtlas{}, KCP{}, RX{}, WireGuard{}, Roughtime{}, TINC{}, DCERPC{},
+
+	// Industrial and building automation.
+	EthernetIP{}, HiSLIP{}, HARTIP{}, TRDP{}, PTPv2{}, BACnet{}, ControllerAreaNetwork{}, DNP3{}, IEC60870{},
+
+	// Applications, games and cryptocurrencies.
+	Bitcoin{}, Monero{}, Mining{}, Xiaomi{}, HPVirtGrp{}, Spotify{}, TPLinkSHP{},
+	ZUG{}, CryNetwork{}, RiotGames{},
 }
