@@ -3,6 +3,7 @@ package capture
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 )
 
@@ -43,6 +44,9 @@ type pcapReader struct {
 	nanos   bool
 	link    LinkType
 	snaplen uint32
+	// pending is the error to return after a truncated oversized record
+	// was delivered.
+	pending error
 	header  [pcapRecordHeaderLen]byte
 	buf     []byte
 }
@@ -70,6 +74,11 @@ func newPcapReader(s *stream) (*pcapReader, error) {
 // ReadPacket reads the next record. Data points into a buffer that the
 // next call overwrites.
 func (r *pcapReader) ReadPacket(p *Packet) error {
+	if r.pending != nil {
+		err := r.pending
+		r.pending = nil
+		return err
+	}
 	start := r.s.off
 	n, err := r.s.readFull(r.header[:])
 	if n == 0 && errors.Is(err, io.EOF) {
@@ -82,11 +91,8 @@ func (r *pcapReader) ReadPacket(p *Packet) error {
 	h := r.header[:]
 	seconds, fraction := r.order.Uint32(h[0:4]), r.order.Uint32(h[4:8])
 	caplen, wirelen := r.order.Uint32(h[8:12]), r.order.Uint32(h[12:16])
-	if caplen > maxCaptureLength {
-		return r.s.formatError(start, "captured length %d exceeds the maximum %d", caplen, maxCaptureLength)
-	}
-	if r.snaplen != 0 && caplen > r.snaplen {
-		return r.s.formatError(start, "captured length %d exceeds the file's snapshot length %d", caplen, r.snaplen)
+	if caplen > maxCaptureLength || (r.snaplen != 0 && caplen > r.snaplen) {
+		return r.oversized(p, start, caplen)
 	}
 
 	r.buf = grow(r.buf, int(caplen))
@@ -94,18 +100,44 @@ func (r *pcapReader) ReadPacket(p *Packet) error {
 		return r.s.fail(start, "a pcap record", err)
 	}
 
+	r.fill(p, start, seconds, fraction, wirelen)
+	return nil
+}
+
+func (r *pcapReader) fill(p *Packet, start int64, seconds, fraction, wirelen uint32) {
 	nanos := int64(fraction)
 	if !r.nanos {
 		nanos *= 1000
 	}
 	*p = Packet{
 		Data:          r.buf,
-		CaptureLength: int(caplen),
-		WireLength:    int(wirelen),
+		CaptureLength: len(r.buf),
+		WireLength:    max(int(wirelen), len(r.buf)),
 		LinkType:      r.link,
 		Timestamp:     int64(seconds)*nanosecondsPerSecond + nanos,
 		Offset:        start,
 	}
+}
+
+// oversized handles a record whose captured length is beyond the maximum
+// or the file's snapshot length. When the file ends inside it, the bytes
+// there are are returned as a packet (as Wireshark shows them) and the next
+// call reports the truncated record; when the file goes on, the length is
+// a lie that leaves no way to find the next record, and reading stops.
+func (r *pcapReader) oversized(p *Packet, start int64, caplen uint32) error {
+	limit, what := maxCaptureLength, "the maximum"
+	if r.snaplen != 0 && int(r.snaplen) < limit {
+		limit, what = int(r.snaplen), "the file's snapshot length"
+	}
+	r.buf = grow(r.buf, limit)
+	n, err := r.s.readFull(r.buf)
+	if err == nil {
+		return r.s.formatError(start, "captured length %d exceeds %s %d", caplen, what, limit)
+	}
+	r.buf = r.buf[:n]
+	h := r.header[:]
+	r.fill(p, start, r.order.Uint32(h[0:4]), r.order.Uint32(h[4:8]), r.order.Uint32(h[12:16]))
+	r.pending = r.s.fail(start, fmt.Sprintf("a pcap record that claims %d captured bytes", caplen), err)
 	return nil
 }
 
