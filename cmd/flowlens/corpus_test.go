@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -119,3 +120,5 @@ func buildBinary(t *testing.T) string {
 	}
 	return bin
 }
+
+func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
