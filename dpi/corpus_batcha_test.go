@@ -1,0 +1,188 @@
+package dpi
+
+import (
+	"bufio"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/flowlens/flowlens/decode"
+)
+
+var payloadCorpusDir = flag.String("payload-corpus", "", "directory of nDPI's reference corpus (pcap/ and truth.jsonl) to replay through the payload dissectors")
+
+// payloadDissectors lists the dissectors of this file group in the order
+// the registry should offer them.
+func payloadDissectors() []Dissector {
+	return []Dissector{SLP{}}
+}
+
+// corpusTruth is the part of a truth.jsonl line the replay compares.
+type corpusTruth struct {
+	Pcap       string `json:"pcap"`
+	L4         string `json:"l4"`
+	ClientIP   string `json:"client_ip"`
+	ClientPort uint16 `json:"client_port"`
+	ServerIP   string `json:"server_ip"`
+	ServerPort uint16 `json:"server_port"`
+	Master     string `json:"master_protocol"`
+	App        string `json:"app_protocol"`
+	Confidence string `json:"confidence"`
+	Info       string `json:"info"`
+}
+
+func (t corpusTruth) key() (corpusKey, bool) {
+	c, err1 := netip.ParseAddr(t.ClientIP)
+	s, err2 := netip.ParseAddr(t.ServerIP)
+	if err1 != nil || err2 != nil {
+		return corpusKey{}, false
+	}
+	proto := decode.ProtoUDP
+	if t.L4 == "TCP" {
+		proto = decode.ProtoTCP
+	} else if t.L4 != "UDP" {
+		return corpusKey{}, false
+	}
+	return newCorpusKey(proto, netip.AddrPortFrom(c, t.ClientPort), netip.AddrPortFrom(s, t.ServerPort)), true
+}
+
+// loadCorpusTruth returns nDPI's results per capture and flow.
+func loadCorpusTruth(t *testing.T, path string) map[string]map[corpusKey]corpusTruth {
+	t.Helper()
+	fh, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fh.Close()
+	out := map[string]map[corpusKey]corpusTruth{}
+	sc := bufio.NewScanner(fh)
+	sc.Buffer(make([]byte, 0, 1<<20), 8<<20)
+	for sc.Scan() {
+		var tr corpusTruth
+		if err := json.Unmarshal(sc.Bytes(), &tr); err != nil {
+			t.Fatalf("truth.jsonl: %v", err)
+		}
+		k, ok := tr.key()
+		if !ok {
+			continue
+		}
+		if out[tr.Pcap] == nil {
+			out[tr.Pcap] = map[corpusKey]corpusTruth{}
+		}
+		out[tr.Pcap][k] = tr
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// protoScore counts, for one protocol, the truth flows found and the
+// flows claimed for it that nDPI named otherwise.
+type protoScore struct {
+	truth, master, exact, falseClaims int
+	misses, falses                    []string
+}
+
+// TestCorpusPayloadDissectors replays every flow of the reference corpus
+// through the payload dissectors alone and checks, per protocol, that
+// most of nDPI's flows are found and that few other flows are claimed.
+// It runs only when -payload-corpus names the corpus directory.
+func TestCorpusPayloadDissectors(t *testing.T) {
+	if *payloadCorpusDir == "" {
+		t.Skip("set -payload-corpus=DIR to replay nDPI's reference captures")
+	}
+	ds := payloadDissectors()
+	mine := map[string]bool{}
+	for _, d := range ds {
+		mine[d.Name()] = true
+	}
+	truth := loadCorpusTruth(t, filepath.Join(*payloadCorpusDir, "truth.jsonl"))
+	scores := map[string]*protoScore{}
+	score := func(name string) *protoScore {
+		if scores[name] == nil {
+			scores[name] = &protoScore{}
+		}
+		return scores[name]
+	}
+	e := newEngineWith(ds)
+	matched := 0
+	pcaps, _ := filepath.Glob(filepath.Join(*payloadCorpusDir, "pcap", "*"))
+	for _, path := range pcaps {
+		name := filepath.Base(path)
+		flows, err := readReplayFlows(path)
+		if err != nil {
+			t.Logf("%s: %v", name, err)
+			continue
+		}
+		for _, fl := range flows {
+			tr, ok := truth[name][newCorpusKey(fl.proto, fl.client, fl.server)]
+			if !ok {
+				continue
+			}
+			matched++
+			f := e.replayCorpusFlow(fl)
+			desc := fmt.Sprintf("%s %s %v->%v truth %s.%s got %s.%s", name, tr.L4, tr.ClientPort, tr.ServerPort, tr.Master, tr.App, f.Master, f.App)
+			if mine[tr.Master] && tr.Confidence == "dpi" {
+				s := score(tr.Master)
+				s.truth++
+				switch {
+				case f.Master == tr.Master && f.App == tr.App:
+					s.exact++
+					s.master++
+				case f.Master == tr.Master:
+					s.master++
+					s.misses = append(s.misses, desc)
+				default:
+					s.misses = append(s.misses, desc)
+				}
+			}
+			if f.Master != "" && f.Master != tr.Master {
+				s := score(f.Master)
+				s.falseClaims++
+				s.falses = append(s.falses, desc)
+			}
+		}
+	}
+	t.Logf("%d capture flows matched a truth flow", matched)
+	reportScores(t, scores)
+}
+
+func reportScores(t *testing.T, scores map[string]*protoScore) {
+	names := make([]string, 0, len(scores))
+	for n := range scores {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	for _, n := range names {
+		s := scores[n]
+		fmt.Fprintf(&b, "%-28s truth %4d  master %4d  exact %4d  false %3d\n", n, s.truth, s.master, s.exact, s.falseClaims)
+		for i, m := range s.misses {
+			if i < 8 {
+				fmt.Fprintf(&b, "    miss  %s\n", m)
+			}
+		}
+		for i, m := range s.falses {
+			if i < 8 {
+				fmt.Fprintf(&b, "    false %s\n", m)
+			}
+		}
+	}
+	t.Log("\n" + b.String())
+	for _, n := range names {
+		s := scores[n]
+		if s.truth > 0 && s.master*100 < s.truth*90 {
+			t.Errorf("%s: found %d of %d flows, want at least 90%%", n, s.master, s.truth)
+		}
+		if s.falseClaims > 2 && s.falseClaims*20 > s.truth {
+			t.Errorf("%s: %d false claims against %d truth flows", n, s.falseClaims, s.truth)
+		}
+	}
+}

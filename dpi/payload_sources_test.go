@@ -1,0 +1,24 @@
+package dpi
+
+// payloadSources lists the extracted cases, one directory per protocol.
+// The expected result of each case is nDPI's, taken from truth.jsonl.
+var payloadSources = []payloadSource{
+	// Traffic of protocols outside this group, which no dissector here
+	// may claim.
+	{"other/dns", "bt-dns.pcap", "UDP", 59751, 53, 2},
+	{"other/dtls", "dtls_session_id_and_coockie_both.pcap", "UDP", 50257, 44443, 4},
+	{"other/ssh", "ssh_unidirectional.pcap", "TCP", 50306, 22, 3},
+	{"other/http", "dotenv.pcap", "TCP", 51327, 80, 2},
+	{"other/quic", "quic_q43.pcap", "UDP", 49241, 443, 2},
+	{"other/mqtt", "mqtt.pcap", "TCP", 1883, 41892, 4},
+	{"other/tls", "tls_alert.pcap", "TCP", 63158, 443, 3},
+	{"other/iax", "iax.pcap", "UDP", 4569, 4566, 4},
+	{"other/dhcp", "fuzz-2006-06-26-2594.pcap", "UDP", 68, 67, 2},
+	{"other/ntp", "tls_certificate_too_long.pcap", "UDP", 49216, 123, 2},
+
+	{"slp/v2-srvrqst", "srvloc.pcap", "UDP", 45163, 427, 1},
+	{"slp/v2-srvrply", "srvloc.pcap", "UDP", 40623, 427, 1},
+	{"slp/v2-srvreg", "srvloc.pcap", "UDP", 33246, 427, 1},
+	{"slp/v2-srvtyperqst", "srvloc.pcap", "UDP", 53106, 427, 1},
+	{"slp/v1-srvtyperqst", "srvloc.pcap", "UDP", 60145, 427, 1},
+}
