@@ -8,11 +8,11 @@ const slpPort = 427
 // SLP header sizes and limits of RFC 2165 (version 1) and RFC 2608
 // (version 2).
 const (
-	slpV1HeaderLen    = 12
-	slpV2HeaderLen    = 14
-	slpV1MaxFunction  = 10 // SrvTypeRply
-	slpV2MaxFunction  = 11 // SAAdvert
-	slpV2FlagsMask    = 0xe000
+	slpV1HeaderLen   = 12
+	slpV2HeaderLen   = 14
+	slpV1MaxFunction = 10 // SrvTypeRply
+	slpV2MaxFunction = 11 // SAAdvert
+	slpV2FlagsMask   = 0xe000
 )
 
 // SLP recognises the Service Location Protocol: version 1 (RFC 2165
