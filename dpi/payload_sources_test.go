@@ -21,4 +21,10 @@ var payloadSources = []payloadSource{
 	{"slp/v2-srvreg", "srvloc.pcap", "UDP", 33246, 427, 1},
 	{"slp/v2-srvtyperqst", "srvloc.pcap", "UDP", 53106, 427, 1},
 	{"slp/v1-srvtyperqst", "srvloc.pcap", "UDP", 60145, 427, 1},
+
+	{"gnutella/tcp-connect", "gnutella.pcap", "TCP", 50284, 53258, 3},
+	{"gnutella/udp-g2", "gnutella.pcap", "UDP", 28681, 30577, 2},
+	{"gnutella/udp-dht", "gnutella.pcap", "UDP", 28681, 35481, 3},
+	{"gnutella/udp-ping-unknown", "gnutella.pcap", "UDP", 28681, 9239, 2},
+	{"gnutella/udp-ping-then-dht", "gnutella.pcap", "UDP", 28681, 52367, 2},
 }
