@@ -27,4 +27,8 @@ var payloadSources = []payloadSource{
 	{"gnutella/udp-dht", "gnutella.pcap", "UDP", 28681, 35481, 3},
 	{"gnutella/udp-ping-unknown", "gnutella.pcap", "UDP", 28681, 9239, 2},
 	{"gnutella/udp-ping-then-dht", "gnutella.pcap", "UDP", 28681, 52367, 2},
+
+	{"dnscrypt/cert-query", "dnscrypt-v1-and-resolver-pings.pcap", "UDP", 35228, 443, 2},
+	{"dnscrypt/encrypted-v1", "dnscrypt-v1-and-resolver-pings.pcap", "UDP", 47545, 443, 2},
+	{"dnscrypt/encrypted-v2", "dnscrypt-v2.pcap", "UDP", 38650, 5353, 2},
 }
