@@ -31,4 +31,9 @@ var payloadSources = []payloadSource{
 	{"dnscrypt/cert-query", "dnscrypt-v1-and-resolver-pings.pcap", "UDP", 35228, 443, 2},
 	{"dnscrypt/encrypted-v1", "dnscrypt-v1-and-resolver-pings.pcap", "UDP", 47545, 443, 2},
 	{"dnscrypt/encrypted-v2", "dnscrypt-v2.pcap", "UDP", 38650, 5353, 2},
+
+	{"whatsapp/edge", "whatsapp.pcap", "TCP", 49026, 5222, 3},
+	{"whatsapp/edge-one-segment", "wa_voice.pcap", "TCP", 49355, 5222, 3},
+	{"whatsapp/wa-prologue", "whatsapp_login_chat.pcap", "TCP", 49206, 5222, 3},
+	{"whatsapp/wa-prologue-443", "whatsapp_voice_and_message.pcap", "TCP", 35480, 443, 3},
 }
