@@ -3,7 +3,7 @@ package dpi
 import "testing"
 
 func TestDNScryptCases(t *testing.T) {
-	checkPayloadCases(t, DNScrypt{}, allPayloadDirs()...)
+	checkPayloadCases(t, DNScrypt{}, "dnscrypt")
 }
 
 func TestDNScryptCertQuery(t *testing.T) {

@@ -3,7 +3,7 @@ package dpi
 import "testing"
 
 func TestGnutellaCases(t *testing.T) {
-	checkPayloadCases(t, Gnutella{}, allPayloadDirs()...)
+	checkPayloadCases(t, Gnutella{}, "gnutella")
 }
 
 func TestGnutellaUDPHeaders(t *testing.T) {

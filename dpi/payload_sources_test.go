@@ -36,4 +36,17 @@ var payloadSources = []payloadSource{
 	{"whatsapp/edge-one-segment", "wa_voice.pcap", "TCP", 49355, 5222, 3},
 	{"whatsapp/wa-prologue", "whatsapp_login_chat.pcap", "TCP", 49206, 5222, 3},
 	{"whatsapp/wa-prologue-443", "whatsapp_voice_and_message.pcap", "TCP", 35480, 443, 3},
+
+	{"stun/whatsapp-relay", "stun_wa_call.pcapng", "UDP", 49526, 3478, 7},
+	{"stun/whatsapp-p2p", "wa_video.pcap", "UDP", 53688, 32641, 7},
+	{"stun/whatsapp-srtp", "wa_voice.pcap", "UDP", 32704, 56328, 8},
+	{"stun/teams", "teams.pcap", "UDP", 50016, 3478, 7},
+	{"stun/teams-tcp", "stun.pcap", "TCP", 41588, 42000, 7},
+	{"stun/signal-realm", "stun_signal.pcapng", "UDP", 43068, 3478, 7},
+	{"stun/google-address", "stun_google_meet.pcapng", "UDP", 45400, 3478, 7},
+	{"stun/classic-rtp", "stun_classic.pcap", "UDP", 55050, 13958, 7},
+	{"stun/zoom-classic", "zoom_p2p.pcapng", "UDP", 38453, 3478, 3},
+	{"stun/plain", "stun.pcap", "UDP", 56880, 3478, 7},
+	{"stun/tcp-several-messages", "stun_tcp_multiple_msgs_same_pkt.pcap", "TCP", 3479, 42849, 5},
+	{"stun/dtls-after", "stun.pcap", "UDP", 49153, 3478, 17},
 }

@@ -3,7 +3,7 @@ package dpi
 import "testing"
 
 func TestSLPCases(t *testing.T) {
-	checkPayloadCases(t, SLP{}, allPayloadDirs()...)
+	checkPayloadCases(t, SLP{}, "slp")
 }
 
 func TestSLPHeaders(t *testing.T) {

@@ -3,7 +3,7 @@ package dpi
 import "testing"
 
 func TestWhatsAppCases(t *testing.T) {
-	checkPayloadCases(t, WhatsApp{}, allPayloadDirs()...)
+	checkPayloadCases(t, WhatsApp{}, "whatsapp")
 }
 
 func TestWhatsAppPrologue(t *testing.T) {
