@@ -20,7 +20,7 @@ var payloadCorpusDir = flag.String("payload-corpus", "", "directory of nDPI's re
 // payloadDissectors lists the dissectors of this file group in the order
 // the registry should offer them.
 func payloadDissectors() []Dissector {
-	return []Dissector{SLP{}, Gnutella{}, DNScrypt{}, WhatsApp{}, STUN{}}
+	return []Dissector{SLP{}, Gnutella{}, DNScrypt{}, WhatsApp{}, STUN{}, NetBIOS{}}
 }
 
 // corpusTruth is the part of a truth.jsonl line the replay compares.
@@ -87,7 +87,9 @@ func loadCorpusTruth(t *testing.T, path string) map[string]map[corpusKey]corpusT
 // flows claimed for it that nDPI named otherwise.
 type protoScore struct {
 	truth, master, exact, falseClaims int
-	misses, falses                    []string
+	// infoWrong counts flows found with another info than nDPI's.
+	infoWrong             int
+	misses, falses, infos []string
 }
 
 // TestCorpusPayloadDissectors replays every flow of the reference corpus
@@ -136,6 +138,10 @@ func TestCorpusPayloadDissectors(t *testing.T) {
 				case f.Master == tr.Master && f.App == tr.App:
 					s.exact++
 					s.master++
+					if tr.Info != f.Info {
+						s.infoWrong++
+						s.infos = append(s.infos, fmt.Sprintf("%s info %q, want %q", desc, f.Info, tr.Info))
+					}
 				case f.Master == tr.Master:
 					s.master++
 					s.misses = append(s.misses, desc)
@@ -163,7 +169,12 @@ func reportScores(t *testing.T, scores map[string]*protoScore) {
 	var b strings.Builder
 	for _, n := range names {
 		s := scores[n]
-		fmt.Fprintf(&b, "%-28s truth %4d  master %4d  exact %4d  false %3d\n", n, s.truth, s.master, s.exact, s.falseClaims)
+		fmt.Fprintf(&b, "%-28s truth %4d  master %4d  exact %4d  false %3d  info wrong %3d\n", n, s.truth, s.master, s.exact, s.falseClaims, s.infoWrong)
+		for i, m := range s.infos {
+			if i < 4 {
+				fmt.Fprintf(&b, "    info  %s\n", m)
+			}
+		}
 		for i, m := range s.misses {
 			if i < 8 {
 				fmt.Fprintf(&b, "    miss  %s\n", m)
