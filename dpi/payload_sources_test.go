@@ -58,4 +58,8 @@ var payloadSources = []payloadSource{
 	{"ssdp/m-search", "ssdp-m-search-ua.pcap", "UDP", 56446, 1900, 1},
 	{"ssdp/notify-ipv6", "1kxun.pcap", "UDP", 1900, 1900, 1},
 	{"ssdp/search-response", "anyconnect-vpn.pcap", "UDP", 1900, 57547, 1},
+
+	{"kerberos/udp-tgs", "kerberos-login.pcap", "UDP", 1074, 88, 2},
+	{"kerberos/tcp-as", "kerberos-login.pcap", "TCP", 44256, 88, 4},
+	{"kerberos/tcp-ap", "kerberos.pcap", "TCP", 49171, 88, 2},
 }
