@@ -13,7 +13,6 @@ const kerberosPort = 88
 const (
 	kerberosTCPLengthLen = 4
 	kerberosVersion      = 5
-	kerberosDERSequence          = 0x30
 )
 
 // Kerberos recognises Kerberos version 5 messages exchanged with a KDC
@@ -62,7 +61,7 @@ func kerberosMessage(b []byte, exact bool) bool {
 	if len(b) < 2 || !kerberosApplicationTag(b[0]) {
 		return false
 	}
-	n, hdr, ok := kerberosDERLength(b[1:])
+	n, hdr, ok := berLength(b[1:])
 	if !ok {
 		return false
 	}
@@ -70,10 +69,10 @@ func kerberosMessage(b []byte, exact bool) bool {
 	if exact && n != len(body) || n < len(body) {
 		return false
 	}
-	if len(body) < 2 || body[0] != kerberosDERSequence {
+	if len(body) < 2 || body[0] != berSequence {
 		return false
 	}
-	_, hdr, ok = kerberosDERLength(body[1:])
+	_, hdr, ok = berLength(body[1:])
 	if !ok {
 		return false
 	}
@@ -94,24 +93,4 @@ func kerberosApplicationTag(t byte) bool {
 		return t&0xe0 == 0x60
 	}
 	return false
-}
-
-// kerberosDERLength reads a DER length (X.690 section 8.1.3) in the short form
-// or in the long form of up to four bytes, and returns it with the
-// number of bytes it took.
-func kerberosDERLength(b []byte) (n, size int, ok bool) {
-	if len(b) == 0 {
-		return 0, 0, false
-	}
-	if b[0] < 0x80 {
-		return int(b[0]), 1, true
-	}
-	k := int(b[0] & 0x7f)
-	if k == 0 || k > 4 || len(b) < 1+k {
-		return 0, 0, false
-	}
-	for _, c := range b[1 : 1+k] {
-		n = n<<8 | int(c)
-	}
-	return n, 1 + k, true
 }

@@ -62,4 +62,10 @@ var payloadSources = []payloadSource{
 	{"kerberos/udp-tgs", "kerberos-login.pcap", "UDP", 1074, 88, 2},
 	{"kerberos/tcp-as", "kerberos-login.pcap", "TCP", 44256, 88, 4},
 	{"kerberos/tcp-ap", "kerberos.pcap", "TCP", 49171, 88, 2},
+
+	{"syslog/udp-bsd", "syslog.pcap", "UDP", 57166, 514, 1},
+	{"syslog/tcp-rfc5424", "rsh-syslog-false-positive.pcap", "TCP", 9039, 514, 2},
+	{"snmp/v1-get", "snmp.pcap", "UDP", 43015, 161, 2},
+	{"snmp/v3", "snmp.pcap", "UDP", 49306, 161, 2},
+	{"snmp/trap", "snmp.pcap", "UDP", 54318, 162, 1},
 }
