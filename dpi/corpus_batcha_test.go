@@ -20,7 +20,7 @@ var payloadCorpusDir = flag.String("payload-corpus", "", "directory of nDPI's re
 // payloadDissectors lists the dissectors of this file group in the order
 // the registry should offer them.
 func payloadDissectors() []Dissector {
-	return []Dissector{SLP{}, Gnutella{}, DNScrypt{}, WhatsApp{}, STUN{}, NetBIOS{}, SSDP{}, Kerberos{}, Syslog{}, SNMP{}}
+	return []Dissector{SLP{}, Gnutella{}, DNScrypt{}, WhatsApp{}, STUN{}, NetBIOS{}, SSDP{}, Kerberos{}, Syslog{}, SNMP{}, AVASTSecureDNS{}, Discord{}, EAQ{}, SDRTN{}, Dropbox{}, Zabbix{}, TocaBoca{}, SourceEngine{}}
 }
 
 // corpusTruth is the part of a truth.jsonl line the replay compares.
@@ -160,6 +160,24 @@ func TestCorpusPayloadDissectors(t *testing.T) {
 	reportScores(t, scores)
 }
 
+// corpusKnownGap is what a protocol is held to where flowlens knowingly
+// departs from nDPI.
+type corpusKnownGap struct {
+	minFound, maxFalse int
+	reason             string
+}
+
+// corpusKnownGaps lists the protocols whose corpus figures fall short of
+// the general bar, and why.
+var corpusKnownGaps = map[string]corpusKnownGap{
+	"Dropbox": {16, 0, "nDPI also names CoAP datagrams sent to port 17500 Dropbox; " +
+		"claiming them would be claiming on the port alone"},
+	"TocaBoca": {15, 0, "two flows are single 13-byte datagrams of twelve 0x7d bytes " +
+		"whose format is not documented"},
+	"Discord": {36, 4, "nDPI names four IP discovery flows to i3D.net voice servers " +
+		"by the servers' address"},
+}
+
 func reportScores(t *testing.T, scores map[string]*protoScore) {
 	names := make([]string, 0, len(scores))
 	for n := range scores {
@@ -189,6 +207,13 @@ func reportScores(t *testing.T, scores map[string]*protoScore) {
 	t.Log("\n" + b.String())
 	for _, n := range names {
 		s := scores[n]
+		if gap, ok := corpusKnownGaps[n]; ok {
+			if s.master < gap.minFound || s.falseClaims > gap.maxFalse {
+				t.Errorf("%s: found %d of %d flows with %d false claims, want at least %d found and at most %d false (%s)",
+					n, s.master, s.truth, s.falseClaims, gap.minFound, gap.maxFalse, gap.reason)
+			}
+			continue
+		}
 		if s.truth > 0 && s.master*100 < s.truth*90 {
 			t.Errorf("%s: found %d of %d flows, want at least 90%%", n, s.master, s.truth)
 		}

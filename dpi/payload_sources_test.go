@@ -68,4 +68,16 @@ var payloadSources = []payloadSource{
 	{"snmp/v1-get", "snmp.pcap", "UDP", 43015, 161, 2},
 	{"snmp/v3", "snmp.pcap", "UDP", 49306, 161, 2},
 	{"snmp/trap", "snmp.pcap", "UDP", 54318, 162, 1},
+
+	{"avastsecuredns/query", "avast_securedns.pcapng", "UDP", 49152, 443, 2},
+	{"discord/ip-discovery", "discord.pcap", "UDP", 64837, 50001, 3},
+	{"discord/keep-alive", "discord.pcap", "UDP", 56271, 50004, 2},
+	{"eaq/probes", "EAQ.pcap", "UDP", 39185, 6000, 4},
+	{"sdrtn/join", "agora-sd-rtn.pcap", "UDP", 55322, 8130, 2},
+	{"dropbox/lan-sync", "dropbox.pcap", "UDP", 17500, 17500, 1},
+	{"dropbox/coap-port-17500", "coap_mqtt.pcap", "UDP", 50318, 17500, 2},
+	{"zabbix/compressed", "zabbix.pcap", "TCP", 36699, 10051, 2},
+	{"zabbix/agent-query", "zabbix.pcap", "TCP", 57162, 10050, 2},
+	{"tocaboca/photon-connect", "toca-boca.pcap", "UDP", 55544, 5055, 2},
+	{"source_engine/a2s-info", "source_engine.pcap", "UDP", 21285, 27015, 1},
 }
