@@ -7,8 +7,8 @@ import (
 
 // Discord voice connections open with IP discovery: the client sends a
 // 74-byte request (type 1, length 70, its SSRC and 66 zero bytes) and the
-// voice server answers with type 2 and the client's public address and
-// port. Clients also exchange 8-byte keep-alives starting 0x1337cafe.
+// voice server replies with type 2 and the client's public address and
+// port. Clients also send 8-byte keep-alives starting 0x1337cafe.
 const (
 	discordDiscoveryLen     = 74
 	discordDiscoveryBodyLen = 70

@@ -37,13 +37,14 @@ func (DNScrypt) Inspect(f *Flow, p *Packet) Verdict {
 		}
 		b = b[2:]
 	}
-	// Either direction is checked: captures may show the answer first.
+	// Both directions are checked because captures may show the DNS
+	// response first.
 	if dnscryptCertQuestion(b) || bytes.HasPrefix(b, dnscryptResolverMagic) {
 		f.SetResult("DNScrypt", "")
 		return Done
 	}
-	// The server's first answer decides, because a client's encrypted
-	// query is indistinguishable from random bytes.
+	// The server's first response decides, because a client's encrypted
+	// query looks like random bytes.
 	if p.Dir == ServerToClient || f.Packets[ClientToServer] > 2 {
 		return NotMine
 	}

@@ -6,10 +6,10 @@ import (
 	"strings"
 )
 
-// NetBIOS over TCP/IP (RFC 1002): the name service on UDP 137 (section
-// 4.2), the datagram service on UDP 138 (section 4.4) and the session
-// service on TCP 139 (section 4.3), plus SMBv1 carried in session
-// messages on TCP 445 (direct hosting, [MS-SMB] section 2.1).
+// NetBIOS over TCP/IP (RFC 1002) has a name service on UDP 137 (section
+// 4.2), a datagram service on UDP 138 (section 4.4) and a session service
+// on TCP 139 (section 4.3). SMBv1 also runs in session messages on TCP
+// 445 (direct hosting, [MS-SMB] section 2.1).
 const (
 	netbiosNamePort     = 137
 	netbiosDatagramPort = 138
@@ -31,8 +31,8 @@ const (
 var smb1Magic = []byte("\xffSMB")
 
 // NetBIOS recognises NetBIOS name, datagram and session traffic, and
-// names SMBv1 on top of it. The flow's info is the NetBIOS name that a
-// name service packet asks about or that sent a datagram.
+// names SMBv1 on top of it. The flow's info is the NetBIOS name in a
+// name service packet or the source name of a datagram.
 type NetBIOS struct{}
 
 // Name returns nDPI's name for the protocol.

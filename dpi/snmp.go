@@ -9,8 +9,8 @@ const (
 
 // SNMP recognises the Simple Network Management Protocol, versions 1,
 // 2c and 3. A message is a BER SEQUENCE that fills the datagram and
-// starts with the version; versions 1 and 2c go on with the community
-// string and a PDU, version 3 with the msgGlobalData SEQUENCE.
+// starts with the version. Versions 1 and 2c go on with the community
+// string and a PDU. Version 3 goes on with the msgGlobalData SEQUENCE.
 type SNMP struct{}
 
 // Name returns nDPI's name for the protocol.

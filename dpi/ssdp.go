@@ -19,7 +19,7 @@ var (
 
 // SSDP recognises the Simple Service Discovery Protocol of UPnP (UPnP
 // Device Architecture 2.0, section 1): HTTP messages over UDP. Requests
-// are M-SEARCH or NOTIFY with the target "*"; a unicast search response
+// are M-SEARCH or NOTIFY with the target "*". A unicast search response
 // is an HTTP 200 carrying the search target (ST) or the unique service
 // name (USN). The flow's info is the HOST header of a request, in lower case as
 // nDPI writes host names.

@@ -116,9 +116,9 @@ func stunTCPMessage(b []byte) []byte {
 }
 
 // parseSTUN checks a whole STUN message and returns its type and its
-// attributes. A message with the magic cookie must have a length that is
-// a multiple of four and fills the buffer; a classic message must also
-// hold a well-formed chain of attributes.
+// attributes. The message length must be a multiple of four and fill the
+// buffer, and the attributes must form a well-formed chain. A classic
+// message without the magic cookie must also have a classic type.
 func parseSTUN(b []byte) (msgType uint16, attrs []byte, ok bool) {
 	if len(b) < stunHeaderLen || b[0]&0xc0 != 0 {
 		return 0, nil, false

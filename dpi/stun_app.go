@@ -39,11 +39,11 @@ func stunReadAttributes(f *Flow, st *stunState, msg, attrs []byte) {
 	}
 }
 
-// stunWhatsApp reports whether a message is WhatsApp's: its calls use
+// stunWhatsApp reports whether a message is WhatsApp's. Its calls use
 // message types 0x0800-0x0805 and attributes 0x4000-0x4007, which IANA
-// has not assigned, and its peer-to-peer checks are Binding messages
-// that carry MESSAGE-INTEGRITY alone (ICE checks of RFC 8445 section 7.1
-// also carry USERNAME, PRIORITY and FINGERPRINT).
+// has not assigned. Its peer-to-peer checks are Binding messages that
+// carry MESSAGE-INTEGRITY alone, while the ICE checks of RFC 8445
+// section 7.1 also carry USERNAME, PRIORITY and FINGERPRINT.
 func stunWhatsApp(msg, attrs []byte) bool {
 	if len(msg) < 2 {
 		return false
@@ -100,9 +100,9 @@ func stunSetRealm(f *Flow, st *stunState, realm []byte) {
 
 // stunFollowingMedia renames a STUN flow whose connectivity checks are
 // followed by DTLS (RFC 9147 record header) or RTP version 2 (RFC 3550
-// section 5.1): nDPI names the first DTLS, and the second SRTP when the
-// call's application is known, else STUN.RTP. It reports whether it
-// renamed the flow.
+// section 5.1). As in nDPI, DTLS becomes the master protocol, and RTP
+// makes the flow SRTP when the call's application is known, else
+// STUN.RTP. It reports whether it renamed the flow.
 func stunFollowingMedia(f *Flow, b []byte) bool {
 	if len(b) < 12 {
 		return false
