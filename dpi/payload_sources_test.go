@@ -80,4 +80,9 @@ var payloadSources = []payloadSource{
 	{"zabbix/agent-query", "zabbix.pcap", "TCP", 57162, 10050, 2},
 	{"tocaboca/photon-connect", "toca-boca.pcap", "UDP", 55544, 5055, 2},
 	{"source_engine/a2s-info", "source_engine.pcap", "UDP", 21285, 27015, 1},
+
+	{"bittorrent/handshake", "bittorrent.pcap", "TCP", 52895, 51413, 3},
+	{"bittorrent/utp", "bittorrent_utp.pcap", "UDP", 49861, 33333, 4},
+	{"bittorrent/dht", "bittorrent_utp.pcap", "UDP", 64969, 40959, 3},
+	{"bittorrent/lsd", "bt_search.pcap", "UDP", 6771, 6771, 1},
 }
