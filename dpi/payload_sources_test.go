@@ -85,4 +85,7 @@ var payloadSources = []payloadSource{
 	{"bittorrent/utp", "bittorrent_utp.pcap", "UDP", 49861, 33333, 4},
 	{"bittorrent/dht", "bittorrent_utp.pcap", "UDP", 64969, 40959, 3},
 	{"bittorrent/lsd", "bt_search.pcap", "UDP", 6771, 6771, 1},
+
+	{"sip/register", "sip.pcap", "UDP", 5060, 5060, 2},
+	{"sip/invite", "FAX-Call-t38-CA-TDM-SIP-FB-1.pcap", "UDP", 5060, 5060, 2},
 }
