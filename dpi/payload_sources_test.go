@@ -88,4 +88,8 @@ var payloadSources = []payloadSource{
 
 	{"sip/register", "sip.pcap", "UDP", 5060, 5060, 2},
 	{"sip/invite", "FAX-Call-t38-CA-TDM-SIP-FB-1.pcap", "UDP", 5060, 5060, 2},
+
+	{"openvpn/udp", "openvpn.pcap", "UDP", 51146, 1194, 3},
+	{"openvpn/tcp", "openvpn.pcap", "TCP", 39772, 1194, 3},
+	{"openvpn/tls-crypt", "openvpn-tlscrypt.pcap", "UDP", 56256, 1194, 3},
 }
