@@ -20,7 +20,7 @@ var payloadCorpusDir = flag.String("payload-corpus", "", "directory of nDPI's re
 // payloadDissectors lists the dissectors of this file group in the order
 // the registry should offer them.
 func payloadDissectors() []Dissector {
-	return []Dissector{SLP{}, Gnutella{}, DNScrypt{}, WhatsApp{}, STUN{}, NetBIOS{}, SSDP{}, Kerberos{}, Syslog{}, SNMP{}, AVASTSecureDNS{}, Discord{}, EAQ{}, SDRTN{}, Dropbox{}, Zabbix{}, TocaBoca{}, SourceEngine{}, BitTorrent{}, SIP{}, OpenVPN{}}
+	return []Dissector{SLP{}, Gnutella{}, DNScrypt{}, WhatsApp{}, STUN{}, NetBIOS{}, SSDP{}, Kerberos{}, Syslog{}, SNMP{}, AVASTSecureDNS{}, Discord{}, EAQ{}, SDRTN{}, Dropbox{}, Zabbix{}, TocaBoca{}, SourceEngine{}, BitTorrent{}, SIP{}, OpenVPN{}, RakNet{}, Telegram{}, NestLogSink{}}
 }
 
 // corpusTruth is the part of a truth.jsonl line the replay compares.
@@ -174,6 +174,8 @@ var corpusKnownGaps = map[string]corpusKnownGap{
 		"claiming them would be claiming on the port alone"},
 	"TocaBoca": {15, 0, "two flows are single 13-byte datagrams of twelve 0x7d bytes " +
 		"whose format is not documented"},
+	"RakNet": {9, 0, "four flows start after the handshake with a single datagram, " +
+		"or wrap the handshake in Roblox's own header"},
 	"Discord": {36, 4, "nDPI names four IP discovery flows to i3D.net voice servers " +
 		"by the servers' address"},
 }

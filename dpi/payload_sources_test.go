@@ -92,4 +92,8 @@ var payloadSources = []payloadSource{
 	{"openvpn/udp", "openvpn.pcap", "UDP", 51146, 1194, 3},
 	{"openvpn/tcp", "openvpn.pcap", "TCP", 39772, 1194, 3},
 	{"openvpn/tls-crypt", "openvpn-tlscrypt.pcap", "UDP", 56256, 1194, 3},
+
+	{"raknet/open-connection", "raknet.pcap", "UDP", 44501, 60030, 3},
+	{"telegram/reflector", "telegram.pcap", "UDP", 23174, 521, 3},
+	{"nestlogsink/upload", "nest_log_sink.pcap", "TCP", 63342, 11095, 3},
 }
