@@ -53,7 +53,7 @@ type bittorrentState struct {
 }
 
 // Inspect claims the flow on a handshake, a DHT message, a discovery
-// announce, or a uTP SYN answered by its STATE.
+// announce, or a uTP SYN acknowledged by a STATE.
 func (BitTorrent) Inspect(f *Flow, p *Packet) Verdict {
 	b := p.Payload
 	if f.Protocol == 6 {

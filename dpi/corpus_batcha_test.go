@@ -113,7 +113,15 @@ func TestCorpusPayloadDissectors(t *testing.T) {
 		}
 		return scores[name]
 	}
-	e := newEngineWith(ds)
+	matched := replayCorpusScores(t, newEngineWith(ds), truth, mine, score)
+	t.Logf("%d capture flows matched a truth flow", matched)
+	reportScores(t, scores)
+}
+
+// replayCorpusScores replays every capture of the corpus through e and
+// scores each flow that has a truth line; it returns how many had one.
+func replayCorpusScores(t *testing.T, e *Engine, truth map[string]map[corpusKey]corpusTruth, mine map[string]bool, score func(string) *protoScore) int {
+	t.Helper()
 	matched := 0
 	pcaps, _ := filepath.Glob(filepath.Join(*payloadCorpusDir, "pcap", "*"))
 	for _, path := range pcaps {
@@ -156,8 +164,7 @@ func TestCorpusPayloadDissectors(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d capture flows matched a truth flow", matched)
-	reportScores(t, scores)
+	return matched
 }
 
 // corpusKnownGap is what a protocol is held to where flowlens knowingly

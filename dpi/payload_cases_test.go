@@ -203,8 +203,8 @@ var knownDifferences = map[string]string{
 	// nDPI names the call from the server's address, a Zoom range that
 	// the embedded address table does not list.
 	"stun/zoom-classic": "STUN",
-	// nDPI names CoAP sent to the LAN sync port Dropbox; nothing in the
-	// payload says Dropbox.
+	// nDPI names CoAP sent to the LAN sync port Dropbox, although nothing
+	// in the payload is Dropbox's.
 	"dropbox/coap-port-17500": "",
 }
 

@@ -15,11 +15,10 @@ const (
 	raknetMagicAfterTime = 9
 )
 
-// RakNet recognises the RakNet game networking library (used by
-// Minecraft Bedrock, Roblox and others): from the offline magic of its
-// unconnected messages, or, for a flow seen after its handshake, from
-// two frame set or acknowledgement datagrams whose contents fill them
-// exactly.
+// RakNet recognises the RakNet game networking library, which Minecraft
+// Bedrock, Roblox and others use. It checks for the offline magic of the
+// unconnected messages. A flow seen after its handshake needs two frame
+// set or acknowledgement datagrams whose contents fill them exactly.
 type RakNet struct{}
 
 // RakNet frame set datagram: a header byte with the valid bit, a 24-bit
