@@ -96,4 +96,8 @@ var payloadSources = []payloadSource{
 	{"raknet/open-connection", "raknet.pcap", "UDP", 44501, 60030, 3},
 	{"telegram/reflector", "telegram.pcap", "UDP", 23174, 521, 3},
 	{"nestlogsink/upload", "nest_log_sink.pcap", "TCP", 63342, 11095, 3},
+
+	{"rtp/kakaotalk", "KakaoTalk_talk.pcap", "UDP", 11320, 23044, 4},
+	{"rtp/skinny", "skinny.pcap", "UDP", 32144, 17718, 4},
+	{"rtp/rtcp-compound", "rtcp_multiple_pkts_in_the_same_datagram.pcap", "UDP", 25963, 31601, 3},
 }
