@@ -20,7 +20,7 @@ var payloadCorpusDir = flag.String("payload-corpus", "", "directory of nDPI's re
 // payloadDissectors lists the dissectors of this file group in the order
 // the registry should offer them.
 func payloadDissectors() []Dissector {
-	return []Dissector{SLP{}, Gnutella{}, DNScrypt{}, WhatsApp{}, STUN{}, NetBIOS{}, SSDP{}, Kerberos{}, Syslog{}, SNMP{}, AVASTSecureDNS{}, Discord{}, EAQ{}, SDRTN{}, Dropbox{}, Zabbix{}, TocaBoca{}, SourceEngine{}, BitTorrent{}, SIP{}, OpenVPN{}, RakNet{}, Telegram{}, NestLogSink{}, RTP{}}
+	return []Dissector{SLP{}, Gnutella{}, DNScrypt{}, WhatsApp{}, STUN{}, NetBIOS{}, SSDP{}, Kerberos{}, Syslog{}, SNMP{}, AVASTSecureDNS{}, Discord{}, EAQ{}, SDRTN{}, Dropbox{}, Zabbix{}, TocaBoca{}, SourceEngine{}, BitTorrent{}, SIP{}, OpenVPN{}, RakNet{}, Telegram{}, NestLogSink{}, RTP{}, FTPControl{}}
 }
 
 // corpusTruth is the part of a truth.jsonl line the replay compares.

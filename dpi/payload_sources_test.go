@@ -100,4 +100,7 @@ var payloadSources = []payloadSource{
 	{"rtp/kakaotalk", "KakaoTalk_talk.pcap", "UDP", 11320, 23044, 4},
 	{"rtp/skinny", "skinny.pcap", "UDP", 32144, 17718, 4},
 	{"rtp/rtcp-compound", "rtcp_multiple_pkts_in_the_same_datagram.pcap", "UDP", 25963, 31601, 3},
+
+	{"ftp_control/login", "ftp.pcap", "TCP", 50694, 21, 4},
+	{"ftp_control/failed-login", "ftp_failed.pcap", "TCP", 44724, 21, 4},
 }
