@@ -118,7 +118,7 @@ func TestMailNetCases(t *testing.T) {
 // each dissector alone: none may claim it.
 func TestMailNetRejectOthers(t *testing.T) {
 	cases := loadMailNetCases(t)
-	others, _ := filepath.Glob(filepath.Join("testdata", "*", "*", "flow.txt"))
+	others := l7CaseFiles()
 	for _, meta := range others {
 		dir := filepath.Dir(meta)
 		cases = append(cases, mailNetCase{dir: dir, flow: loadCase(t, dir), truth: appTruth{Master: filepath.Base(filepath.Dir(dir))}})

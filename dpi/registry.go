@@ -9,12 +9,21 @@ package dpi
 var registry = []Dissector{
 	TLSDissector{},
 	HTTP{},
+	// DNScrypt and AVAST's secure DNS open with DNS-formatted queries.
+	DNScrypt{}, AVASTSecureDNS{},
 	DNS{},
 	QUIC{},
 	SSH{},
 	DHCP{},
+	// STUN hands its flow on to the DTLS, SRTP or RTP that follows it.
+	STUN{},
 	Activision{},
 	DTLSDissector{},
+
+	// Peer-to-peer, messaging, voice and discovery.
+	SLP{}, Gnutella{}, WhatsApp{}, SSDP{}, Kerberos{}, Syslog{}, SNMP{}, Discord{}, EAQ{}, SDRTN{},
+	Dropbox{}, Zabbix{}, TocaBoca{}, SourceEngine{}, BitTorrent{}, SIP{}, OpenVPN{}, RakNet{},
+	Telegram{}, NestLogSink{}, FTPControl{},
 
 	// Mail, file sharing and remote access.
 	MailTLS{}, SMTP{}, IMAP{}, POP3{}, NetBIOS{}, SMB{},
@@ -33,4 +42,7 @@ var registry = []Dissector{
 	// Applications, games and cryptocurrencies.
 	Bitcoin{}, Monero{}, Mining{}, Xiaomi{}, HPVirtGrp{}, Spotify{}, TPLinkSHP{},
 	ZUG{}, CryNetwork{}, RiotGames{},
+
+	// RTP and RTCP last: their loose header would claim other media.
+	RTP{},
 }

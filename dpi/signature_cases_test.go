@@ -191,7 +191,7 @@ func TestSignatureRejectsOthers(t *testing.T) {
 		cf, want := loadSignatureCase(t, dir)
 		others = append(others, other{dir, cf, want})
 	}
-	l7, _ := filepath.Glob(filepath.Join("testdata", "*", "*", "flow.txt"))
+	l7 := l7CaseFiles()
 	for _, m := range l7 {
 		others = append(others, other{filepath.Dir(m), loadCase(t, filepath.Dir(m)), ""})
 	}
