@@ -12,7 +12,7 @@ import (
 	"github.com/flowlens/flowlens/record"
 )
 
-// Direction says which endpoint sent a packet.
+// Direction is the endpoint that sent a packet.
 type Direction uint8
 
 // Directions relative to the flow's client (its initiator).
@@ -21,7 +21,7 @@ const (
 	ServerToClient Direction = 1
 )
 
-// Packet is what a dissector sees of one packet of a flow.
+// Packet is the part of one packet of a flow that a dissector reads.
 type Packet struct {
 	Dir Direction
 	// Payload is the UDP datagram's payload, or for TCP the bytes this
@@ -34,7 +34,7 @@ type Packet struct {
 	TCPFlags uint8
 }
 
-// Verdict is a dissector's answer for one packet.
+// Verdict is a dissector's decision on one packet.
 type Verdict uint8
 
 // Verdicts a dissector returns from Inspect.
@@ -58,7 +58,8 @@ type Dissector interface {
 	// Name is the protocol name as nDPI spells it (for example "TLS").
 	Name() string
 	// Inspect looks at one packet. It must not keep p.Payload, and must
-	// read the payload through bounds-checked accessors: it never panics.
+	// read the payload through bounds-checked accessors so that it cannot
+	// panic on any input; each dissector's fuzz target checks this.
 	Inspect(f *Flow, p *Packet) Verdict
 }
 
@@ -76,7 +77,7 @@ type Flow struct {
 	// Result of classification: Master is the transport or protocol
 	// ("TLS", "DNS", "HTTP"), App the service on top ("YouTube"), if any.
 	Master, App string
-	// Confidence is how the result was decided: "dpi", "port", "ip",
+	// Confidence is the method that decided the result: "dpi", "port", "ip",
 	// "guess" or "unknown" (the record's confidence field).
 	Confidence string
 	// Host is the best host name seen (SNI, HTTP Host, DNS query, ...),

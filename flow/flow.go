@@ -15,9 +15,10 @@ import (
 // arrays is client to server, index 1 server to client.
 type Flow struct {
 	Key Key
-	// ClientIsLo says which endpoint of Key is the client.
+	// ClientIsLo is set when the Lo endpoint of Key is the client.
 	ClientIsLo bool
-	// ID is unique within a flowlens process: the order of creation.
+	// ID numbers the flow in creation order; with Config.RunID set it is
+	// also unique across runs.
 	ID uint64
 
 	FirstSeen, LastSeen int64 // nanoseconds since the Unix epoch

@@ -21,7 +21,7 @@ type item struct {
 type batch struct {
 	items []item
 	arena []byte
-	// tick, when non-zero, asks the worker to expire flows at this packet
+	// tick, when non-zero, makes the worker expire flows at this packet
 	// time.
 	tick int64
 	// do, when set, runs on the worker's goroutine with its table.

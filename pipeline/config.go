@@ -18,7 +18,7 @@ type Config struct {
 	DPI     dpi.Config
 	// NoDPI turns inspection off: flows are counted but not classified.
 	NoDPI bool
-	// WallClock says that packet times are the wall clock (a live
+	// WallClock is set when packet times are the wall clock (a live
 	// capture), so flows may expire by it while no packet arrives.
 	WallClock bool
 }

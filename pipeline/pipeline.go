@@ -16,7 +16,6 @@ import (
 	"github.com/flowlens/flowlens/decode"
 	"github.com/flowlens/flowlens/dpi"
 	"github.com/flowlens/flowlens/flow"
-	"github.com/flowlens/flowlens/record"
 )
 
 // Sink receives closed flows. worker is the index of the calling worker:
@@ -236,7 +235,3 @@ type Stats struct {
 	Flow    flow.Stats
 	Elapsed time.Duration
 }
-
-// Records converts a closed flow to its record. It is the usual first step
-// of a sink.
-func Records(f *flow.Flow) *record.Flow { return f.Record() }

@@ -101,8 +101,9 @@ func (a *alerter) store(r *record.Flow, findings []risk.Finding) {
 	}
 }
 
-// flowWriter batches closed flows into the store, so that workers never
-// wait for it: a batch goes when it is full or a second old.
+// flowWriter batches closed flows into the store through a buffered
+// channel, so that workers wait only when the store falls behind by more
+// than the buffer. A batch goes when it is full or a second old.
 type flowWriter struct {
 	st   store.Store
 	log  *slog.Logger

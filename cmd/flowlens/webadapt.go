@@ -35,7 +35,7 @@ func (v liveView) Stats(context.Context) web.Stats {
 	return web.Stats{PacketsPerSecond: r.PacketsPerSecond, BytesPerSecond: r.BytesPerSecond, ActiveFlows: r.ActiveFlows}
 }
 
-// historyView answers the explorer from the store.
+// historyView serves the explorer's queries from the store.
 type historyView struct{ st store.Store }
 
 func scope(filter string, from, to time.Time) (store.Scope, error) {
@@ -88,7 +88,7 @@ func (h historyView) Top(ctx context.Context, field, filter string, from, to tim
 	return out, nil
 }
 
-// BytesOverTime asks the store for whole-second buckets and spreads them
+// BytesOverTime queries the store in whole-second buckets and spreads them
 // over the equal-width buckets the chart draws.
 func (h historyView) BytesOverTime(ctx context.Context, filter string, from, to time.Time, buckets int) ([]web.TimeBucket, error) {
 	sc, err := scope(filter, from, to)
