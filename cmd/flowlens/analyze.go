@@ -16,7 +16,6 @@ import (
 	"golang.org/x/term"
 
 	"github.com/flowlens/flowlens/capture"
-	"github.com/flowlens/flowlens/dpi"
 	"github.com/flowlens/flowlens/flow"
 	"github.com/flowlens/flowlens/pipeline"
 	"github.com/flowlens/flowlens/record"
@@ -68,12 +67,7 @@ func runAnalyze(args []string, logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	if o.rules != "" {
-		if o.pipeline.DPI.Rules, err = dpi.LoadRules(o.rules, logger); err != nil {
-			return err
-		}
-	}
-	judge, err := newRiskEvaluator(o.risk, o.pipeline.DPI.Rules, logger)
+	judge, err := loadJudgement(o.rules, o.risk, &o.pipeline, logger)
 	if err != nil {
 		return err
 	}

@@ -199,4 +199,3 @@ func findLiveFlow(t *testing.T, api string) bool {
 	}
 	return false
 }
-

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/flowlens/flowlens/capture"
-	"github.com/flowlens/flowlens/dpi"
 	"github.com/flowlens/flowlens/flow"
 	"github.com/flowlens/flowlens/geo"
 	"github.com/flowlens/flowlens/pipeline"
@@ -72,12 +71,7 @@ func runServe(args []string, logger *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	if o.rules != "" {
-		if o.pipeline.DPI.Rules, err = dpi.LoadRules(o.rules, logger); err != nil {
-			return err
-		}
-	}
-	judge, err := newRiskEvaluator(o.risk, o.pipeline.DPI.Rules, logger)
+	judge, err := loadJudgement(o.rules, o.risk, &o.pipeline, logger)
 	if err != nil {
 		return err
 	}
