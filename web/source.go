@@ -96,6 +96,9 @@ type Alert struct {
 	ServerIP   string    `json:"server_ip"`
 	ServerPort uint16    `json:"server_port,omitempty"`
 	Info       string    `json:"info,omitempty"`
+	// Description says what raised the alert in this flow, such as the
+	// certificate's expiry date or the blocklisted fingerprint.
+	Description string `json:"description,omitempty"`
 }
 
 // AlertQuery selects one page of alerts. Zero fields do not filter.
