@@ -52,9 +52,9 @@ func (s *server) topCountries(r *http.Request, ipField string, hr historyRange, 
 	return top[:min(n, len(top))], nil
 }
 
-// storedSpan is the JSON body of GET /api/history/span: the last_seen of
-// the oldest and the newest stored flow matching the filter, or zero times
-// when none matches.
+// storedSpan is the JSON body of GET /api/history/span: the first_seen
+// of the oldest and the newest stored flow matching the filter, or zero
+// times when none matches.
 type storedSpan struct {
 	First time.Time `json:"first"`
 	Last  time.Time `json:"last"`
@@ -66,7 +66,7 @@ type storedSpan struct {
 // timestamps and fall outside "last hour".
 func (s *server) handleHistorySpan(w http.ResponseWriter, r *http.Request) {
 	q := HistoryQuery{Filter: strings.TrimSpace(r.URL.Query().Get("filter")), From: time.Unix(0, 0).UTC(),
-		To: time.Now().Add(24 * time.Hour), Sort: "last_seen", Page: 1, Size: 1}
+		To: time.Now().Add(24 * time.Hour), Sort: "first_seen", Page: 1, Size: 1}
 	var span storedSpan
 	newest, total, err := s.history.Query(r.Context(), HistoryQuery{Desc: true, Filter: q.Filter, From: q.From, To: q.To, Sort: q.Sort, Page: 1, Size: 1})
 	if err != nil {
@@ -79,7 +79,7 @@ func (s *server) handleHistorySpan(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if len(newest) > 0 && len(oldest) > 0 {
-		span = storedSpan{First: oldest[0].LastSeen, Last: newest[0].LastSeen, Flows: total}
+		span = storedSpan{First: oldest[0].FirstSeen, Last: newest[0].FirstSeen, Flows: total}
 	}
 	s.writeJSON(w, r, span)
 }

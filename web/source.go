@@ -42,7 +42,8 @@ type HistoryQuery struct {
 	// Filter is a filter expression in the store's syntax: `field op value`
 	// terms joined with and, or, not and parentheses. Empty matches all.
 	Filter string
-	// From and To bound the flows' last_seen, From inclusive, To exclusive.
+	// From and To bound the flows' first_seen, From inclusive, To
+	// exclusive, as the store's scopes do.
 	From, To time.Time
 	// Sort is a flow record field name, or bytes (both directions) or
 	// duration. Desc reverses the order.
@@ -60,7 +61,7 @@ type TopEntry struct {
 	Flows int    `json:"flows"`
 }
 
-// TimeBucket is the byte count of the flows that ended in
+// TimeBucket is the byte count of the flows that started in
 // [Start, Start+width).
 type TimeBucket struct {
 	Start time.Time `json:"start"`

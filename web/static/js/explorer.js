@@ -128,7 +128,7 @@ async function showRangeHint(total) {
     toInput.value = localInput(last);
     reload();
   } }, 'Show them');
-  hint.replaceChildren(`No flows in this time range. The store holds ${span.flows} matching flows, last seen from ` +
+  hint.replaceChildren(`No flows in this time range. The store holds ${span.flows} matching flows, started from ` +
     `${fmtTime(span.first)} to ${fmtTime(span.last)}. `, show);
 }
 
