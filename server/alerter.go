@@ -37,7 +37,7 @@ func NewAlerter(judge *risk.Evaluator, st store.Store, logger *slog.Logger) *Ale
 // Log returns the in-memory log of the alerts raised so far.
 func (a *Alerter) Log() *risk.AlertLog { return a.log }
 
-// Active judges a snapshot of an open flow; it is the decide function of
+// Active judges a snapshot of an open flow. It is the decide function of
 // pipeline.Live.
 func (a *Alerter) Active(r *record.Flow) { a.raise(r, false) }
 

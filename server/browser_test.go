@@ -48,9 +48,11 @@ func newBrowser(t *testing.T) *browser {
 	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
 	t.Cleanup(func() { cancelTimeout(); cancelTab(); cancelAlloc() })
 
-	b := &browser{ctx: ctx, env: env, shot: os.Getenv("FLOWLENS_SCREENSHOTS")}
-	if b.shot == "" {
-		b.shot = t.TempDir()
+	// The screenshots go to a directory of their own, since package web's
+	// browser tests save pages under the same names.
+	b := &browser{ctx: ctx, env: env, shot: t.TempDir()}
+	if dir := os.Getenv("FLOWLENS_SCREENSHOTS"); dir != "" {
+		b.shot = filepath.Join(dir, "server")
 	}
 	if err := os.MkdirAll(b.shot, 0o755); err != nil {
 		t.Fatal(err)

@@ -106,7 +106,7 @@ func importCapture(t *testing.T, path string, alerts *Alerter, st store.Store, l
 }
 
 // replayLive replays the capture into a pipeline with serve's settings and
-// returns its live view; the flows stay open until the test ends.
+// returns its live view. The flows stay open until the test ends.
 func replayLive(t *testing.T, path string, alerts *Alerter, st store.Store, logger *slog.Logger) *pipeline.Live {
 	t.Helper()
 	writer := NewFlowWriter(st, logger)

@@ -100,8 +100,8 @@ func (h HistoryView) Top(ctx context.Context, field, filter string, from, to tim
 }
 
 // BytesOverTime returns the bytes of the matching flows over time. It
-// asks the store for whole-second buckets and spreads them
-// over the equal-width buckets the chart draws.
+// requests whole-second buckets from the store and spreads them over the
+// equal-width buckets the chart draws.
 func (h HistoryView) BytesOverTime(ctx context.Context, filter string, from, to time.Time, buckets int) ([]web.TimeBucket, error) {
 	sc, err := scope(filter, from, to)
 	if err != nil {
@@ -175,7 +175,7 @@ func addrString(a netip.Addr) string {
 // severities and scores.
 type RiskCatalog struct{}
 
-// Describe returns what the risk stage knows of the risk name.
+// Describe returns the risk stage's title, severity and score of a risk name.
 func (RiskCatalog) Describe(name string) (web.RiskInfo, bool) {
 	in, ok := risk.Lookup(name)
 	if !ok {

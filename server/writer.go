@@ -9,8 +9,9 @@ import (
 	"github.com/flowlens/flowlens/store"
 )
 
-// FlowWriter batches closed flows into the store, so that workers never
-// wait for it: a batch goes when it is full or a second old.
+// FlowWriter batches closed flows into the store, so that the pipeline's
+// workers wait for the store only while four batches are queued. A batch
+// is written when it is full or a second old.
 type FlowWriter struct {
 	st   store.Store
 	log  *slog.Logger
@@ -30,7 +31,7 @@ func NewFlowWriter(st store.Store, logger *slog.Logger) *FlowWriter {
 	return w
 }
 
-// Add queues a closed flow; it blocks only while the queue is full.
+// Add queues a closed flow. It blocks while the queue is full.
 func (w *FlowWriter) Add(r *record.Flow) { w.in <- r }
 
 // Close writes what is pending and stops the writer.

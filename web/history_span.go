@@ -13,8 +13,8 @@ import (
 // has no country columns, so countries are located from the addresses
 // that carry the most bytes.
 //
-// TODO: store the countries with each flow; until then a country's bytes
-// leave out its servers beyond the top countryScan addresses.
+// TODO: store the countries with each flow. Until then a country's bytes
+// leave out its addresses beyond the top countryScan.
 const countryScan = 1000
 
 // topCountries ranks the countries of the addresses in ipField, located

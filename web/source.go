@@ -97,8 +97,9 @@ type Alert struct {
 	ServerIP   string    `json:"server_ip"`
 	ServerPort uint16    `json:"server_port,omitempty"`
 	Info       string    `json:"info,omitempty"`
-	// Description says what raised the alert in this flow, such as the
-	// certificate's expiry date or the blocklisted fingerprint.
+	// Description is what raised the alert in this flow, such as the
+	// certificate's expiry date or the blocklisted fingerprint, or the
+	// risk's title when the risk stage has no detail.
 	Description string `json:"description,omitempty"`
 }
 

@@ -161,6 +161,10 @@ function svg(tag, attrs = {}) {
 
 // drawChart draws the bytes per bucket as an area with a time axis.
 function drawChart(data) {
+  if (!data.buckets.some((b) => b.bytes)) {
+    chart.replaceChildren(el('h2', { text: 'Bytes over time' }), el('div', { class: 'cc', text: 'No flow started in this time range.' }));
+    return;
+  }
   // The viewBox matches the panel's pixel size so that text keeps its shape.
   const width = Math.max(300, Math.round(chart.clientWidth - 24));
   const height = 150;
