@@ -169,10 +169,15 @@ func TestBrowserAlertsToFlow(t *testing.T) {
 	b.screenshot(t, "alerts")
 
 	risk := evalJS[string](t, b, `document.querySelector('#alerts td.issue .risk-name').textContent`)
+	description := evalJS[string](t, b, `document.querySelector('#alerts td.issue .description').textContent`)
 	b.follow(t, `#alerts a.flow-link`)
 	b.waitFor(t, "issues of the flow", `document.getElementById('issues-block') !== null`)
-	if text := evalJS[string](t, b, `document.getElementById('issues-block').textContent`); !strings.Contains(text, risk) {
+	text := evalJS[string](t, b, `document.getElementById('issues-block').textContent`)
+	if !strings.Contains(text, risk) {
 		t.Errorf("the alert's flow lists issues %q, without %s", text, risk)
+	}
+	if !strings.Contains(text, description) {
+		t.Errorf("the alert's flow lists issues %q, without the alert's description %q", text, description)
 	}
 	b.screenshot(t, "alert-flow")
 	b.checkClean(t)
