@@ -44,7 +44,8 @@ func (s *server) handleFlow(w http.ResponseWriter, r *http.Request) {
 const flowAlertScan = 1000
 
 // addAlertDescriptions copies into risks the descriptions of the alerts
-// that this flow raised, which say what in the flow raised each risk.
+// that this flow raised. Each description names what in the flow raised
+// the risk.
 func (s *server) addAlertDescriptions(ctx context.Context, f *record.Flow, risks []RiskInfo) {
 	client, err := netip.ParseAddr(f.ClientIP)
 	if err != nil || len(risks) == 0 {
