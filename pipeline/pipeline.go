@@ -96,6 +96,11 @@ func (p *Pipeline) Run(ctx context.Context, src capture.Source) error {
 			continue
 		}
 		if err != nil {
+			// The workers get the last partial batches now, not at Close,
+			// so that a replayed file's last packets reach the live view.
+			for w := range p.workers {
+				p.send(w)
+			}
 			p.publish()
 			if errors.Is(err, io.EOF) || errors.Is(err, capture.ErrClosed) {
 				return nil

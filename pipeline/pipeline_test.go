@@ -10,6 +10,7 @@ import (
 	"sort"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -124,4 +125,36 @@ func BenchmarkPipeline(b *testing.B) {
 		packets += stats.Read.Packets
 	}
 	b.ReportMetric(float64(packets)/b.Elapsed().Seconds(), "packets/s")
+}
+
+// TestLiveAfterRunHasEveryPacket checks that the live view of a pipeline
+// whose source has ended counts every packet, while the flows are open.
+func TestLiveAfterRunHasEveryPacket(t *testing.T) {
+	src, err := capture.OpenFile("../testdata/iphone.pcap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	cfg := DefaultConfig()
+	cfg.Workers = 2
+	cfg.Flow.IdleTimeoutUDP, cfg.Flow.IdleTimeoutTCP, cfg.Flow.CloseLinger = 0, 0, 0
+	var closed uint64
+	p := New(cfg, func(_ int, f *flow.Flow) {
+		r := f.Record()
+		closed += r.C2SPackets + r.S2CPackets
+	})
+	live := p.NewLive(time.Second, nil)
+	p.Start()
+	if err := p.Run(context.Background(), src); err != nil {
+		t.Fatal(err)
+	}
+	live.Refresh()
+	var open uint64
+	for _, f := range live.Flows() {
+		open += f.Record.C2SPackets + f.Record.S2CPackets
+	}
+	p.Close()
+	if open == 0 || open != closed {
+		t.Errorf("live view after Run counts %d packets, the closed flows %d", open, closed)
+	}
 }

@@ -474,3 +474,34 @@ func TestNewRequiresSources(t *testing.T) {
 		t.Errorf("default Listen = %q", DefaultConfig().Listen)
 	}
 }
+
+func TestHistorySpan(t *testing.T) {
+	e := newTestEnv(t)
+	first, last := e.flows[0].FirstSeen, e.flows[0].FirstSeen
+	ssh := 0
+	for _, f := range e.flows {
+		if f.FirstSeen.Before(first) {
+			first = f.FirstSeen
+		}
+		if f.FirstSeen.After(last) {
+			last = f.FirstSeen
+		}
+		if f.App == "SSH" {
+			ssh++
+		}
+	}
+	var span storedSpan
+	e.getJSON(t, "/api/history/span", &span)
+	if !span.First.Equal(first) || !span.Last.Equal(last) || span.Flows != len(e.flows) {
+		t.Errorf("span = %+v, want %s to %s over %d flows", span, first, last, len(e.flows))
+	}
+
+	e.getJSON(t, "/api/history/span?filter="+urlQuery(`app = "SSH"`), &span)
+	if span.Flows != ssh || span.First.IsZero() {
+		t.Errorf("SSH span = %+v, want %d flows", span, ssh)
+	}
+	e.getJSON(t, "/api/history/span?filter="+urlQuery(`app = "none"`), &span)
+	if span != (storedSpan{}) {
+		t.Errorf("span without matches = %+v, want zero", span)
+	}
+}

@@ -1,7 +1,11 @@
 package web
 
 import (
+	"context"
 	"net/http"
+	"net/netip"
+
+	"github.com/flowlens/flowlens/record"
 )
 
 // flowDetail is the JSON body of GET /api/flows/{id}.
@@ -31,7 +35,37 @@ func (s *server) handleFlow(w http.ResponseWriter, r *http.Request) {
 		d = flowDetail{flowRow: s.row(&f, nil)}
 	}
 	d.Risks = s.describeRisks(d.Flow.Risks)
+	s.addAlertDescriptions(r.Context(), d.Flow, d.Risks)
 	s.writeJSON(w, r, d)
+}
+
+// flowAlertScan caps the alerts of the flow's client that are searched for
+// the flow's own alerts.
+const flowAlertScan = 1000
+
+// addAlertDescriptions copies into risks the descriptions of the alerts
+// that this flow raised. Each description names what in the flow raised
+// the risk.
+func (s *server) addAlertDescriptions(ctx context.Context, f *record.Flow, risks []RiskInfo) {
+	client, err := netip.ParseAddr(f.ClientIP)
+	if err != nil || len(risks) == 0 {
+		return
+	}
+	alerts, _, err := s.alerts.Alerts(ctx, AlertQuery{Host: client, Page: 1, Size: flowAlertScan})
+	if err != nil {
+		s.logger.Warn("web: read the alerts of a flow failed", "flow", f.ID, "err", err)
+		return
+	}
+	for _, a := range alerts {
+		if a.FlowID != f.ID || a.Description == "" {
+			continue
+		}
+		for i := range risks {
+			if risks[i].Name == a.Risk && risks[i].Description == "" {
+				risks[i].Description = a.Description
+			}
+		}
+	}
 }
 
 func (s *server) describeRisks(names []string) []RiskInfo {

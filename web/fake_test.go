@@ -112,7 +112,7 @@ func (h *fakeHistory) match(filter string, from, to time.Time) ([]record.Flow, e
 	var out []record.Flow
 	for i := range h.flows {
 		f := &h.flows[i]
-		if !f.LastSeen.Before(from) && f.LastSeen.Before(to) && pred(f) {
+		if !f.FirstSeen.Before(from) && f.FirstSeen.Before(to) && pred(f) {
 			out = append(out, *f)
 		}
 	}
@@ -188,7 +188,7 @@ func (h *fakeHistory) BytesOverTime(_ context.Context, filter string, from, to t
 		out[i].Start = from.Add(time.Duration(i) * width)
 	}
 	for i := range flows {
-		b := min(int(flows[i].LastSeen.Sub(from)/width), buckets-1)
+		b := min(int(flows[i].FirstSeen.Sub(from)/width), buckets-1)
 		out[b].Bytes += totalBytes(&flows[i])
 	}
 	return out, nil

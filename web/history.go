@@ -15,7 +15,7 @@ var historySorts = []string{
 }
 
 // topFields are the fields of the explorer's top-N panels. The countries
-// are the store's geo columns, filled from geo when a flow is stored.
+// are located from the top client or server addresses.
 var topFields = []string{"app", "client_ip", "server_ip", "server_country", "client_country", "server_port", "tls.sni", "tls.ja3"}
 
 // historyRange is the filter and time range every explorer request has.
@@ -102,7 +102,12 @@ func (s *server) handleHistoryTop(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
-	top, err := s.history.Top(r.Context(), field, hr.filter, hr.from, hr.to, n)
+	var top []TopEntry
+	if ip, ok := strings.CutSuffix(field, "_country"); ok {
+		top, err = s.topCountries(r, ip+"_ip", hr, n)
+	} else {
+		top, err = s.history.Top(r.Context(), field, hr.filter, hr.from, hr.to, n)
+	}
 	if err != nil {
 		s.backendError(w, r, err)
 		return

@@ -80,6 +80,7 @@ func (s *server) routes() *http.ServeMux {
 	mux.HandleFunc("GET /api/history/flows", s.handleHistoryFlows)
 	mux.HandleFunc("GET /api/history/top", s.handleHistoryTop)
 	mux.HandleFunc("GET /api/history/bytes", s.handleHistoryBytes)
+	mux.HandleFunc("GET /api/history/span", s.handleHistorySpan)
 	mux.HandleFunc("GET /api/history/export", s.handleHistoryExport)
 	return mux
 }

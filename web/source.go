@@ -42,7 +42,8 @@ type HistoryQuery struct {
 	// Filter is a filter expression in the store's syntax: `field op value`
 	// terms joined with and, or, not and parentheses. Empty matches all.
 	Filter string
-	// From and To bound the flows' last_seen, From inclusive, To exclusive.
+	// From and To bound the flows' first_seen, From inclusive, To
+	// exclusive, as the store's scopes do.
 	From, To time.Time
 	// Sort is a flow record field name, or bytes (both directions) or
 	// duration. Desc reverses the order.
@@ -60,7 +61,7 @@ type TopEntry struct {
 	Flows int    `json:"flows"`
 }
 
-// TimeBucket is the byte count of the flows that ended in
+// TimeBucket is the byte count of the flows that started in
 // [Start, Start+width).
 type TimeBucket struct {
 	Start time.Time `json:"start"`
@@ -96,6 +97,10 @@ type Alert struct {
 	ServerIP   string    `json:"server_ip"`
 	ServerPort uint16    `json:"server_port,omitempty"`
 	Info       string    `json:"info,omitempty"`
+	// Description is what raised the alert in this flow, such as the
+	// certificate's expiry date or the blocklisted fingerprint, or the
+	// risk's title when the risk stage has no detail.
+	Description string `json:"description,omitempty"`
 }
 
 // AlertQuery selects one page of alerts. Zero fields do not filter.

@@ -18,6 +18,7 @@ import (
 	"github.com/flowlens/flowlens/flow"
 	"github.com/flowlens/flowlens/geo"
 	"github.com/flowlens/flowlens/pipeline"
+	"github.com/flowlens/flowlens/server"
 	"github.com/flowlens/flowlens/store"
 	"github.com/flowlens/flowlens/web"
 )
@@ -87,10 +88,10 @@ func runServe(args []string, logger *slog.Logger) error {
 	}
 	defer st.Stop()
 
-	alerts := newAlerter(judge, st, logger)
-	writer := newFlowWriter(st, logger)
-	p := pipeline.New(o.pipeline, func(_ int, f *flow.Flow) { writer.add(alerts.closed(f.Record())) })
-	live := p.NewLive(o.refresh, alerts.active)
+	alerts := server.NewAlerter(judge, st, logger)
+	writer := server.NewFlowWriter(st, logger)
+	p := pipeline.New(o.pipeline, func(_ int, f *flow.Flow) { writer.Add(alerts.Closed(f.Record())) })
+	live := p.NewLive(o.refresh, alerts.Active)
 
 	handler, err := newWebHandler(o, live, st, alerts, logger)
 	if err != nil {
@@ -117,7 +118,7 @@ func runServe(args []string, logger *slog.Logger) error {
 
 	logger.Info("stopping: closing active flows and writing them to the store")
 	p.Close()
-	writer.close()
+	writer.Close()
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	srv.Shutdown(shutdown)
@@ -150,10 +151,9 @@ func openServeSource(ctx context.Context, o *serveOptions) (capture.Source, erro
 	return pipeline.Paced(ctx, src, o.speed), nil
 }
 
-func newWebHandler(o *serveOptions, live *pipeline.Live, st store.Store, alerts *alerter, logger *slog.Logger) (http.Handler, error) {
+func newWebHandler(o *serveOptions, live *pipeline.Live, st store.Store, alerts *server.Alerter, logger *slog.Logger) (http.Handler, error) {
 	cfg := web.DefaultConfig()
 	cfg.Listen, cfg.Refresh = o.listen, o.refresh
-	cfg.Risks = riskCatalog{}
 	var db *geo.DB
 	if o.geoip != "" {
 		var err error
@@ -166,7 +166,7 @@ func newWebHandler(o *serveOptions, live *pipeline.Live, st store.Store, alerts 
 		logger.Warn("cannot list this host's addresses; they will not be marked", "err", err)
 	}
 	cfg.Geo = geo.NewResolver(db, geo.NewSelf(addrs))
-	return web.New(cfg, liveView{live}, historyView{st}, alertView{alerts.log}, logger)
+	return server.NewWebHandler(cfg, live, st, alerts, logger)
 }
 
 // listen starts the web server in the background.

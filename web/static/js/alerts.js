@@ -31,12 +31,13 @@ async function load() {
   try {
     const data = await api('/api/alerts', state);
     showError(panel, null);
-    const head = el('tr', {}, ['Time', 'Severity', 'Score', 'Issue', 'Application', 'Client', 'Server', 'Info', ''].map((h) => el('th', { text: h })));
+    const head = el('tr', {}, ['Time', 'Severity', 'Score', 'Issue', 'Application', 'Client', 'Server', 'Flow info', ''].map((h) => el('th', { text: h })));
     const rows = data.rows.map((a) => el('tr', {},
       el('td', { text: fmtTime(a.time) }),
       el('td', {}, el('span', { class: `sev sev-${a.severity}`, text: a.severity })),
       el('td', { class: 'num', text: String(a.score || '') }),
-      el('td', { text: a.risk }),
+      el('td', { class: 'issue' }, el('div', { class: 'risk-name', text: a.risk }),
+        a.description && a.description !== a.risk ? el('div', { class: 'description', text: a.description }) : null),
       el('td', { text: a.app || '' }),
       el('td', {}, endpoint(a.client_ip, a.client_port, a.client_geo)),
       el('td', {}, endpoint(a.server_ip, a.server_port, a.server_geo)),

@@ -56,7 +56,8 @@ const topPanels = tops.map(([field, title]) => el('div', { class: 'panel', id: `
 const chart = el('div', { class: 'panel chart', id: 'bytes-chart' }, el('h2', { text: 'Bytes over time' }));
 const table = el('table', { class: 'grid', id: 'history-flows' });
 const pager = el('div', { class: 'pager' });
-const tablePanel = el('div', { class: 'panel' }, el('div', { class: 'toolbar' }, el('span', { class: 'spacer' }),
+const hint = el('div', { class: 'hint', id: 'range-hint', hidden: true });
+const tablePanel = el('div', { class: 'panel' }, hint, el('div', { class: 'toolbar' }, el('span', { class: 'spacer' }),
   el('label', {}, 'Rows', sizeSelect(state.size, (n) => { state.size = n; state.page = 1; loadFlows(); }))), table, pager);
 append(content, controls, el('div', { class: 'explorer-top' }, topPanels), chart, tablePanel);
 
@@ -94,9 +95,41 @@ async function loadFlows() {
       onSort: (key) => { state.order = state.sort === key && state.order === 'desc' ? 'asc' : 'desc'; state.sort = key; loadFlows(); },
     });
     renderPager(pager, data.total, state.page, state.size, (p) => { state.page = p; loadFlows(); });
+    await showRangeHint(data.total);
   } catch (err) {
     showError(tablePanel, err);
   }
+}
+
+// localInput formats a time for a datetime-local input, in local time.
+function localInput(date) {
+  const d = new Date(date.getTime() - date.getTimezoneOffset() * 60000);
+  return d.toISOString().slice(0, 16);
+}
+
+// showRangeHint explains an empty result: a replayed capture's flows carry
+// its own old timestamps, and flows reach the store only when they end.
+async function showRangeHint(total) {
+  hint.hidden = total > 0;
+  if (total > 0) return;
+  const span = await api('/api/history/span', { filter: filterText(state.filters) });
+  if (!span.flows) {
+    hint.replaceChildren('No stored flow matches. Flows are stored when they end: after their idle timeout, ' +
+      'or for every open flow when flowlens stops.');
+    return;
+  }
+  const show = el('button', { id: 'show-stored', class: 'primary', onclick: () => {
+    const first = new Date(span.first);
+    const last = new Date(new Date(span.last).getTime() + 1000);
+    Object.assign(state, { span: 0, from: first.toISOString(), to: last.toISOString(), page: 1 });
+    spanSelect.value = '0';
+    fromInput.disabled = toInput.disabled = false;
+    fromInput.value = localInput(first);
+    toInput.value = localInput(last);
+    reload();
+  } }, 'Show them');
+  hint.replaceChildren(`No flows in this time range. The store holds ${span.flows} matching flows, started from ` +
+    `${fmtTime(span.first)} to ${fmtTime(span.last)}. `, show);
 }
 
 async function loadTop(panel, field) {
@@ -109,7 +142,8 @@ async function loadTop(panel, field) {
       share.style.width = `${(100 * e.bytes) / max}%`;
       const label = field.endsWith('country') ? [flag(e.value), ' ', e.value] : e.value;
       return el('tr', {},
-        el('td', {}, el('span', { class: 'click', onclick: () => addFilter(field, e.value) }, label), share),
+        // Countries are located from addresses, and the store cannot filter on them.
+        el('td', {}, field.endsWith('country') ? el('span', {}, label) : el('span', { class: 'click', onclick: () => addFilter(field, e.value) }, label), share),
         el('td', { class: 'num', text: fmtBytes(e.bytes) }));
     }));
     if (!entries.length) list.replaceChildren(el('tr', {}, el('td', { class: 'cc', text: 'No data' })));
@@ -127,6 +161,10 @@ function svg(tag, attrs = {}) {
 
 // drawChart draws the bytes per bucket as an area with a time axis.
 function drawChart(data) {
+  if (!data.buckets.some((b) => b.bytes)) {
+    chart.replaceChildren(el('h2', { text: 'Bytes over time' }), el('div', { class: 'cc', text: 'No flow started in this time range.' }));
+    return;
+  }
   // The viewBox matches the panel's pixel size so that text keeps its shape.
   const width = Math.max(300, Math.round(chart.clientWidth - 24));
   const height = 150;

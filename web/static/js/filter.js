@@ -6,8 +6,10 @@ const numericFields = new Set(['client_port', 'server_port', 'vlan', 'ip_version
   'c2s_packets', 's2c_packets', 'bytes', 'risk_score', 'http.status']);
 
 // fields are offered by the "+" filter builder.
+// TODO: offer client_country and server_country once the store keeps
+// countries. The store rejects filters on them, so they are left out.
 export const fields = ['app', 'master_protocol', 'category', 'breed', 'l4', 'client_ip', 'client_port', 'server_ip',
-  'server_port', 'client_country', 'server_country', 'info', 'risks', 'tls.sni', 'tls.ja3', 'tls.ja3s', 'tls.ja4',
+  'server_port', 'info', 'risks', 'tls.sni', 'tls.ja3', 'tls.ja3s', 'tls.ja4',
   'tls.version', 'dns.query', 'http.host', 'http.user_agent', 'ssh.client_banner', 'bytes', 'vlan'];
 
 export const operators = ['=', '!=', '<', '>', '<=', '>=', 'contains', 'starts with', 'in', 'not in'];

@@ -25,6 +25,17 @@ function list(values) {
   return values && values.length ? values.join(', ') : undefined;
 }
 
+// longList shows the first few values of a long list and a button that
+// shows the rest, so that a certificate with a hundred names does not push
+// the other blocks off the screen.
+function longList(values, first = 8) {
+  if (!values || values.length <= first) return list(values);
+  const rest = el('span', { class: 'rest', hidden: true, text: `, ${values.slice(first).join(', ')}` });
+  const more = el('button', { class: 'more', onclick: () => { rest.hidden = false; more.remove(); } },
+    `${values.length - first} more`);
+  return [values.slice(0, first).join(', '), rest, ' ', more];
+}
+
 function endpoint(ip, port, geo) {
   return [el('a', { href: `/hosts/${encodeURIComponent(ip)}`, text: ip }),
     port !== undefined ? [':', el('a', { href: `/?port=${port}`, text: String(port) })] : null, hostMarks(geo)];
@@ -58,7 +69,7 @@ function tls(t) {
     ['User agent', t.user_agent],
     ['Certificate subject', c.subject], ['Certificate issuer', c.issuer],
     ['Valid from', fmtTime(c.not_before)], ['Valid until', fmtTime(c.not_after)],
-    ['Certificate SHA-1', c.sha1], ['Subject alt names', list(c.san)],
+    ['Certificate SHA-1', c.sha1], ['Subject alt names', longList(c.san)],
   ], 'tls-block');
 }
 

@@ -8,7 +8,7 @@ const badBreeds = new Set(['Unsafe', 'Potentially Dangerous', 'Dangerous']);
 // explorer shows the last packet time and JA3 instead.
 function columns(live) {
   const cols = [
-    { key: null, label: '', cell: lensCell },
+    { key: null, label: 'Details', cell: lensCell },
     { key: 'app', label: 'Application', cell: appCell },
     { key: 'l4', label: 'Proto', cell: l4Cell },
     { key: 'client_ip', label: 'Client', cell: (r, o) => endpointCell(r, o, 'client') },

@@ -1,0 +1,85 @@
+package web
+
+import (
+	"cmp"
+	"net/http"
+	"net/netip"
+	"slices"
+	"strings"
+	"time"
+)
+
+// countryScan is how many top addresses a country ranking sums. The store
+// has no country columns, so countries are located from the addresses
+// that carry the most bytes.
+//
+// TODO: store the countries with each flow. Until then a country's bytes
+// leave out its addresses beyond the top countryScan.
+const countryScan = 1000
+
+// topCountries ranks the countries of the addresses in ipField, located
+// with s.geo, by bytes. Addresses without a country are left out.
+func (s *server) topCountries(r *http.Request, ipField string, hr historyRange, n int) ([]TopEntry, error) {
+	addrs, err := s.history.Top(r.Context(), ipField, hr.filter, hr.from, hr.to, countryScan)
+	if err != nil {
+		return nil, err
+	}
+	byCountry := map[string]*TopEntry{}
+	for _, a := range addrs {
+		ip, err := netip.ParseAddr(a.Value)
+		if err != nil {
+			continue
+		}
+		country := s.geo.Locate(ip).Country
+		if country == "" {
+			continue
+		}
+		e := byCountry[country]
+		if e == nil {
+			e = &TopEntry{Value: country}
+			byCountry[country] = e
+		}
+		e.Bytes += a.Bytes
+		e.Flows += a.Flows
+	}
+	top := make([]TopEntry, 0, len(byCountry))
+	for _, e := range byCountry {
+		top = append(top, *e)
+	}
+	slices.SortFunc(top, func(a, b TopEntry) int {
+		return cmp.Or(cmp.Compare(b.Bytes, a.Bytes), strings.Compare(a.Value, b.Value))
+	})
+	return top[:min(n, len(top))], nil
+}
+
+// storedSpan is the JSON body of GET /api/history/span: the first_seen
+// of the oldest and the newest stored flow matching the filter, or zero
+// times when none matches.
+type storedSpan struct {
+	First time.Time `json:"first"`
+	Last  time.Time `json:"last"`
+	Flows int       `json:"flows"`
+}
+
+// handleHistorySpan lets the explorer offer the time range that holds the
+// stored flows, since the flows of a replayed capture carry its old
+// timestamps and fall outside "last hour".
+func (s *server) handleHistorySpan(w http.ResponseWriter, r *http.Request) {
+	q := HistoryQuery{Filter: strings.TrimSpace(r.URL.Query().Get("filter")), From: time.Unix(0, 0).UTC(),
+		To: time.Now().Add(24 * time.Hour), Sort: "first_seen", Page: 1, Size: 1}
+	var span storedSpan
+	newest, total, err := s.history.Query(r.Context(), HistoryQuery{Desc: true, Filter: q.Filter, From: q.From, To: q.To, Sort: q.Sort, Page: 1, Size: 1})
+	if err != nil {
+		s.backendError(w, r, err)
+		return
+	}
+	oldest, _, err := s.history.Query(r.Context(), q)
+	if err != nil {
+		s.backendError(w, r, err)
+		return
+	}
+	if len(newest) > 0 && len(oldest) > 0 {
+		span = storedSpan{First: oldest[0].FirstSeen, Last: newest[0].FirstSeen, Flows: total}
+	}
+	s.writeJSON(w, r, span)
+}
