@@ -27,7 +27,6 @@ import (
 
 const departuresGolden = "testdata/tls/departures.jsonl"
 
-
 // tlsDeparture is one corpus flow where the product and nDPI disagree on
 // field ("ja4" or "version").
 type tlsDeparture struct {
