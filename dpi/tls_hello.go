@@ -134,7 +134,9 @@ func (ch *clientHello) unmarshal(body []byte, dtls bool) bool {
 		var typ uint16
 		var data tlsReader
 		if !exts.u16(&typ) || !exts.vec16(&data) {
-			return false
+			// The extensions before a damaged one still describe the
+			// client, as they do for nDPI; the rest cannot be framed.
+			return len(ch.extensions) > 0
 		}
 		ch.extensions = append(ch.extensions, typ)
 		ch.readExtension(typ, data)
