@@ -229,12 +229,11 @@ func compareDepartures(t *testing.T, got []tlsDeparture) {
 	}
 }
 
-// flowDepartures replays one corpus flow through the TLS, DTLS and QUIC
-// dissectors and returns its JA4 and version differences from nDPI. A
-// field the product did not fill is a gap, not a departure, and is left
-// out.
+// flowDepartures replays one corpus flow through the engine's dissectors
+// and returns its JA4 and version differences from nDPI. A field the
+// product did not fill is a gap, not a departure, and is left out.
 func flowDepartures(key string, tf tlsTruth, cf *pcapflows.Flow) []tlsDeparture {
-	f := replay(cf, []Dissector{TLSDissector{}, DTLSDissector{}, QUIC{}})
+	f := replay(cf, registry)
 	if f.TLS == nil {
 		return nil
 	}
@@ -259,7 +258,12 @@ func helloOf(f *Flow, cf *pcapflows.Flow) (byte, []byte) {
 		return 'q', body
 	}
 	if f.Protocol == ipProtocolTCP {
-		return 't', tcpClientHello(f.Stream(ClientToServer))
+		// The test's reader takes the sender of the first packet as the
+		// client, which is the server when a capture starts at the SYN-ACK.
+		if body := findClientHello(f.Stream(ClientToServer)); body != nil {
+			return 't', body
+		}
+		return 't', findClientHello(f.Stream(ServerToClient))
 	}
 	for _, p := range cf.Packets {
 		if body := dtlsClientHello(p.Payload); p.Dir == 0 && body != nil {
@@ -267,6 +271,20 @@ func helloOf(f *Flow, cf *pcapflows.Flow) (byte, []byte) {
 		}
 	}
 	return 'd', nil
+}
+
+// findClientHello returns the first Client Hello of a client's stream,
+// which STARTTLS and RDP put after some plain-text exchange.
+func findClientHello(stream []byte) []byte {
+	for i := range stream {
+		if stream[i] != contentHandshake {
+			continue
+		}
+		if body := tcpClientHello(stream[i:]); body != nil {
+			return body
+		}
+	}
+	return nil
 }
 
 // tcpClientHello joins the handshake records at the start of a client's
