@@ -115,12 +115,17 @@ func (ch *clientHello) unmarshal(body []byte, dtls bool) bool {
 		return false
 	}
 
-	if !r.vec16(&suites) || suites.empty() || !r.vec8(&compression) || compression.empty() {
+	if !r.vec16(&suites) || suites.empty() {
 		return false
 	}
 	var ok bool
 	if ch.ciphers, ok = suites.u16List(); !ok {
 		return false
+	}
+	if !r.vec8(&compression) || compression.empty() {
+		// A cipher suite length that overshoots by a few bytes leaves the
+		// rest unframed, but the suites still describe the client.
+		return true
 	}
 
 	if r.empty() {

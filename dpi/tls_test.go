@@ -150,7 +150,10 @@ func TestClientHelloDamaged(t *testing.T) {
 		{"invalid_reads.bin", true, "TLSv1.2", "e.crashlytics.com", "9d5430e6dfce44459702b74d790df353", 5},
 		// The cipher suites claim 132 bytes, which leaves no room for the
 		// compression methods and extensions the header counts.
-		{"cipher_lens.bin", false, "TLSv1", "", "", 0},
+		{"cipher_lens.bin", true, "TLSv1", "", "8eae3e18d36ce24c4ac6b9eeb84ac762", 0},
+		// The cipher suites claim an odd 133 bytes, so only the legacy
+		// version can be read.
+		{"cipher_lens_odd.bin", false, "TLSv1", "", "", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
