@@ -67,14 +67,18 @@ type dnsHeader struct {
 	opcode, rcode    uint8
 }
 
-// Inspect reads the first message of each direction.
+// Inspect reads the first message of each direction and, over UDP,
+// further messages while the query has no matching response: a flow that
+// reuses its port for several queries can carry other responses first.
 func (d DNS) Inspect(f *Flow, p *Packet) Verdict {
 	family := dnsFamily(f)
 	if family == "" {
 		return NotMine
 	}
 	st := Scratch[dnsState](f, dnsScratchKey)
-	if st.seen[p.Dir] {
+	// Over TCP only the first message of each direction is read, because
+	// dnsMessage returns the start of the stream.
+	if st.seen[p.Dir] && (st.answered || !st.haveQuery || f.Protocol == ipProtocolTCP) {
 		return dnsProgress(st)
 	}
 	msg, complete := dnsMessage(f, p)

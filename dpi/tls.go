@@ -204,8 +204,12 @@ func (st *tlsState) readMessage(f *Flow, d Direction, typ uint8, body []byte) bo
 		if st.clientHello {
 			return true // a second hello after HelloRetryRequest
 		}
+		hadTLS := f.TLS != nil
 		t := flowTLS(f)
-		if !parseClientHello(body, t, 't') {
+		if !parseClientHello(body, t, 't') && !readLegacyVersion(body, t) {
+			if !hadTLS {
+				f.TLS = nil // no "tls": {} in the record of a flow that is not TLS
+			}
 			return st.claimed()
 		}
 		st.clientHello = true
@@ -229,6 +233,24 @@ func (st *tlsState) readMessage(f *Flow, d Direction, typ uint8, body []byte) bo
 		st.readCertificate(f, body)
 	case handshakeServerHelloDone:
 		st.serverDone = true
+	}
+	return true
+}
+
+// readLegacyVersion fills t.Version from a Client Hello whose vectors do
+// not add up (a cipher suite length past the end of the message, as
+// broken or hostile clients send) but whose legacy_version field (RFC 8446
+// section 4.1.2) names SSL 3.0 to TLS 1.2. The record layer and the
+// handshake header around it already parsed, so the flow is TLS; only the
+// fields after the version are lost.
+func readLegacyVersion(body []byte, t *record.TLS) bool {
+	r := tlsReader(body)
+	var v uint16
+	if !r.u16(&v) || v < versionSSL30 || v > versionTLS12 {
+		return false
+	}
+	if t.Version == "" {
+		t.Version = tlsVersionName(v)
 	}
 	return true
 }

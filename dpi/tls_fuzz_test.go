@@ -45,6 +45,10 @@ func seedMessages(f *testing.F, typ uint8) {
 
 func FuzzTLSClientHello(f *testing.F) {
 	seedMessages(f, handshakeClientHello)
+	bodies, _ := filepath.Glob("testdata/tls/hello/*.bin")
+	for _, path := range bodies {
+		f.Add(readTestdata(f, path))
+	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, kind := range []byte{'t', 'q', 'd'} {
 			var tls record.TLS

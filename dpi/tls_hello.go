@@ -115,12 +115,17 @@ func (ch *clientHello) unmarshal(body []byte, dtls bool) bool {
 		return false
 	}
 
-	if !r.vec16(&suites) || suites.empty() || !r.vec8(&compression) || compression.empty() {
+	if !r.vec16(&suites) || suites.empty() {
 		return false
 	}
 	var ok bool
 	if ch.ciphers, ok = suites.u16List(); !ok {
 		return false
+	}
+	if !r.vec8(&compression) || compression.empty() {
+		// A cipher suite length that overshoots by a few bytes leaves the
+		// rest unframed, but the suites still describe the client.
+		return true
 	}
 
 	if r.empty() {
@@ -134,7 +139,9 @@ func (ch *clientHello) unmarshal(body []byte, dtls bool) bool {
 		var typ uint16
 		var data tlsReader
 		if !exts.u16(&typ) || !exts.vec16(&data) {
-			return false
+			// The extensions before a damaged one still describe the
+			// client, as they do for nDPI; the rest cannot be framed.
+			return len(ch.extensions) > 0
 		}
 		ch.extensions = append(ch.extensions, typ)
 		ch.readExtension(typ, data)

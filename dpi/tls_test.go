@@ -134,3 +134,57 @@ func checkTLSTruth(t *testing.T, path string, got *record.TLS) {
 		}
 	}
 }
+
+// TestClientHelloDamaged offers Client Hellos whose vectors do not add up,
+// from nDPI's captures of broken clients, to the TLS dissector. The record
+// keeps what can be read before the damage.
+func TestClientHelloDamaged(t *testing.T) {
+	tests := []struct {
+		file      string
+		parses    bool // parseClientHello accepts the body
+		version   string
+		sni, ja3  string
+		extension int // extensions read before the damaged one
+	}{
+		// An extension after ALPN claims 0x4fc6 bytes of a 174-byte hello.
+		{"invalid_reads.bin", true, "TLSv1.2", "e.crashlytics.com", "9d5430e6dfce44459702b74d790df353", 5},
+		// The cipher suites claim 132 bytes, which leaves no room for the
+		// compression methods and extensions the header counts.
+		{"cipher_lens.bin", true, "TLSv1", "", "8eae3e18d36ce24c4ac6b9eeb84ac762", 0},
+		// The cipher suites claim an odd 133 bytes, so only the legacy
+		// version can be read.
+		{"cipher_lens_odd.bin", false, "TLSv1", "", "", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			body := readTestdata(t, filepath.Join("testdata/tls/hello", tt.file))
+			var ch clientHello
+			if got := ch.unmarshal(body, false); got != tt.parses {
+				t.Errorf("unmarshal = %v, want %v", got, tt.parses)
+			}
+			if len(ch.extensions) != tt.extension {
+				t.Errorf("%d extensions read, want %d", len(ch.extensions), tt.extension)
+			}
+
+			f := &Flow{Protocol: ipProtocolTCP}
+			record := append([]byte{contentHandshake, 3, 1, byte((len(body) + 4) >> 8), byte(len(body) + 4)},
+				handshakeClientHello, 0, byte(len(body)>>8), byte(len(body)))
+			record = append(record, body...)
+			f.streams[ClientToServer].buf = record
+			f.Packets[ClientToServer]++
+			TLSDissector{}.Inspect(f, &Packet{Dir: ClientToServer, Payload: record})
+			if f.Master != "TLS" || f.TLS == nil {
+				t.Fatalf("flow not claimed as TLS: master %q", f.Master)
+			}
+			if f.TLS.Version != tt.version {
+				t.Errorf("version = %q, want %q", f.TLS.Version, tt.version)
+			}
+			if f.TLS.SNI != tt.sni {
+				t.Errorf("sni = %q, want %q", f.TLS.SNI, tt.sni)
+			}
+			if f.TLS.JA3 != tt.ja3 {
+				t.Errorf("ja3 = %q, want %q", f.TLS.JA3, tt.ja3)
+			}
+		})
+	}
+}
