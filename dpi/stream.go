@@ -33,15 +33,22 @@ func seqLess(a, b uint32) bool { return int32(a-b) < 0 }
 // result aliases the stream's buffer or the segment and is valid until
 // the next call. capBytes bounds both the buffer and the held segments.
 func (s *stream) add(seq uint32, flags uint8, payload []byte, capBytes int) []byte {
+	syn := flags&decode.TCPFlagSYN != 0
 	if !s.started {
+		if !syn && len(payload) == 0 {
+			// A bare ACK or keep-alive (which carries seq = next-1) must not
+			// set the numbering, or the first data would look like a gap.
+			return nil
+		}
 		s.started = true
 		s.next = seq
-		if flags&decode.TCPFlagSYN != 0 {
+		if syn {
 			s.fromSYN = true
 			s.next = seq + 1
 		}
-	} else if flags&decode.TCPFlagSYN != 0 && len(s.buf) == 0 && !s.fromSYN {
-		// A SYN after a mid-stream start: restart numbering from it.
+	} else if syn && len(s.buf) == 0 && len(s.pending) == 0 {
+		// A SYN (or a second SYN-ACK with a new sequence number) before any
+		// data: restart numbering from it.
 		s.fromSYN, s.next = true, seq+1
 	}
 	if flags&decode.TCPFlagSYN != 0 {

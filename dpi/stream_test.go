@@ -58,3 +58,22 @@ func TestStreamAddReturnsNewBytes(t *testing.T) {
 		t.Errorf("retransmission returned %q, want nothing", got)
 	}
 }
+
+func TestStreamIgnoresLeadingKeepAlive(t *testing.T) {
+	var s stream
+	s.add(4999, decode.TCPFlagACK, nil, 100) // keep-alive: seq is next-1
+	s.add(5000, decode.TCPFlagACK, []byte("GET /"), 100)
+	if got := string(s.buf); got != "GET /" {
+		t.Errorf("stream = %q, want %q", got, "GET /")
+	}
+}
+
+func TestStreamRestartsOnSecondSynAck(t *testing.T) {
+	var s stream
+	s.add(100, decode.TCPFlagSYN|decode.TCPFlagACK, nil, 100)
+	s.add(9000, decode.TCPFlagSYN|decode.TCPFlagACK, nil, 100)
+	s.add(9001, decode.TCPFlagACK, []byte("hello"), 100)
+	if got := string(s.buf); got != "hello" {
+		t.Errorf("stream = %q, want %q after the second SYN-ACK", got, "hello")
+	}
+}
