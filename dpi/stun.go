@@ -48,6 +48,9 @@ var stunVoIPApps = map[string]string{
 // stunState is a STUN flow's progress, kept in the flow's scratch space.
 type stunState struct {
 	rank int
+	// dtls is set once DTLS followed the checks: the DTLS dissector then
+	// reads the rest of the flow for its handshake.
+	dtls bool
 }
 
 // STUN recognises Session Traversal Utilities for NAT (RFC 8489, and the
@@ -68,6 +71,9 @@ func (STUN) Ports() (tcp, udp []uint16) {
 // Inspect claims the flow on its first STUN message and goes on reading
 // attributes until stunInspectPackets packets have been seen.
 func (STUN) Inspect(f *Flow, p *Packet) Verdict {
+	if st := Scratch[stunState](f, "STUN"); st.dtls {
+		return stunDTLS(f, p)
+	}
 	msg := p.Payload
 	if f.Protocol == 6 {
 		msg = stunTCPMessage(msg)
@@ -86,7 +92,11 @@ func (STUN) Inspect(f *Flow, p *Packet) Verdict {
 	if ok {
 		stunReadAttributes(f, Scratch[stunState](f, "STUN"), msg, attrs)
 	} else if stunFollowingMedia(f, p.Payload) {
-		return Done
+		if f.Master != "DTLS" {
+			return Done
+		}
+		Scratch[stunState](f, "STUN").dtls = true
+		return stunDTLS(f, p)
 	}
 	if f.Packets[0]+f.Packets[1] >= stunInspectPackets {
 		return Done
@@ -174,4 +184,23 @@ func stunNextAttribute(attrs []byte) (typ uint16, value, rest []byte, ok bool) {
 		return 0, nil, nil, false
 	}
 	return typ, attrs[4 : 4+n], attrs[4+padded:], true
+}
+
+// stunDTLS hands a packet of a STUN flow that turned to DTLS to the DTLS
+// dissector, so that the handshake's certificate and fingerprints are
+// read, while the flow keeps the application STUN found.
+func stunDTLS(f *Flow, p *Packet) Verdict {
+	app := f.App
+	v := DTLSDissector{}.Inspect(f, p)
+	f.Master = "DTLS"
+	if f.App == "" {
+		f.App = app
+	}
+	switch v {
+	case NotMine:
+		return Done
+	case NeedMore:
+		return Claimed
+	}
+	return v
 }
