@@ -8,6 +8,7 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
+	"syscall"
 
 	"github.com/gopacket/gopacket/afpacket"
 )
@@ -37,7 +38,10 @@ func OpenLive(iface string, cfg LiveConfig) (StatsSource, error) {
 		afpacket.TPacketVersion3,
 	)
 	if err != nil {
-		return nil, fmt.Errorf("capture: open AF_PACKET socket on %q (needs root or CAP_NET_RAW): %w", iface, err)
+		if errors.Is(err, syscall.EPERM) || errors.Is(err, syscall.EACCES) {
+			return nil, fmt.Errorf("capture: open AF_PACKET socket on %q: %w (live capture needs root or CAP_NET_RAW)", iface, err)
+		}
+		return nil, fmt.Errorf("capture: open AF_PACKET socket on %q: %w", iface, err)
 	}
 
 	if err := setUpSocket(tp, cfg); err != nil {

@@ -119,6 +119,10 @@ func (r *pcapReader) fill(p *Packet, start int64, seconds, fraction, wirelen uin
 	}
 }
 
+// maxIPPacket is the largest IPv4 packet (RFC 791 total length), used to
+// tell a truncated last record from a length that lies mid-file.
+const maxIPPacket = 65535
+
 // oversized handles a record whose captured length is beyond the maximum
 // or the file's snapshot length. When the file ends inside it, the bytes
 // there are are returned as a packet (as Wireshark shows them) and the next
@@ -131,7 +135,9 @@ func (r *pcapReader) oversized(p *Packet, start int64, caplen uint32) error {
 	}
 	r.buf = grow(r.buf, limit)
 	n, err := r.s.readFull(r.buf)
-	if err == nil {
+	if err == nil || n > maxIPPacket {
+		// More bytes follow than any one IP packet holds, so they are
+		// records the lying length would swallow, not a cut-off packet.
 		return r.s.formatError(start, "captured length %d exceeds %s %d", caplen, what, limit)
 	}
 	r.buf = r.buf[:n]

@@ -69,13 +69,16 @@ func (l *Live) Refresh() {
 	l.p.Do(func(t *flow.Table) {
 		t.Each(func(f *flow.Flow) {
 			f.SampleRate(now, window)
-			r := f.Record()
-			if l.decide != nil {
-				l.decide(r)
-			}
-			flows = append(flows, ActiveFlow{Record: r, Throughput: f.Throughput()})
+			flows = append(flows, ActiveFlow{Record: f.Record(), Throughput: f.Throughput()})
 		})
 	})
+	// Judging happens here, off the workers, so that a slow decide never
+	// holds up the packets.
+	if l.decide != nil {
+		for _, f := range flows {
+			l.decide(f.Record)
+		}
+	}
 	byID := make(map[string]int, len(flows))
 	for i, f := range flows {
 		byID[f.Record.ID] = i

@@ -24,8 +24,9 @@ type paced struct {
 	holding bool
 }
 
-// maxPause bounds the wait between two packets, so that a capture whose
-// clock jumps (or that holds long silences) does not stall the replay.
+// maxPause is the longest silence the replay keeps: a longer gap between
+// two packets (or a clock that jumps) is skipped, so that the replay never
+// stalls.
 const maxPause = 5 * time.Second
 
 // idleWait is how long ReadPacket waits for a packet to fall due before it

@@ -26,12 +26,39 @@ type Alerter struct {
 
 	mu     sync.Mutex
 	raised map[string]map[string]bool // flow ID -> risks already alerted
+
+	// queue carries alerts to the goroutine that writes them to the store
+	// in batches, so that judging a flood of flows never waits for disk.
+	queue   chan store.Alert
+	done    chan struct{}
+	dropped uint64 // alerts not stored because the queue was full
 }
 
+// alertQueue bounds the alerts waiting for the store; past it alerts are
+// only kept in memory, and counted.
+const alertQueue = 10_000
+
+// provisional lists the risks that an open flow may still lose: a reply
+// can come, a handshake can complete. They are alerted only when the flow
+// closes, though the live table shows them meanwhile.
+var provisional = map[string]bool{"unidirectional_traffic": true, "tcp_issues": true, "low_goodput": true}
+
 // NewAlerter returns an Alerter that judges flows with judge and writes
-// their alerts to st.
+// their alerts to st. Close stops its store writer.
 func NewAlerter(judge *risk.Evaluator, st store.Store, logger *slog.Logger) *Alerter {
-	return &Alerter{judge: judge, log: risk.NewAlertLog(alertCapacity), st: st, logger: logger, raised: map[string]map[string]bool{}}
+	a := &Alerter{
+		judge: judge, log: risk.NewAlertLog(alertCapacity), st: st, logger: logger,
+		raised: map[string]map[string]bool{},
+		queue:  make(chan store.Alert, alertQueue), done: make(chan struct{}),
+	}
+	go a.writeAlerts()
+	return a
+}
+
+// Close writes the alerts still queued and stops the store writer.
+func (a *Alerter) Close() {
+	close(a.queue)
+	<-a.done
 }
 
 // Log returns the in-memory log of the alerts raised so far.
@@ -53,7 +80,7 @@ func (a *Alerter) raise(r *record.Flow, closed bool) {
 	seen := a.raised[r.ID]
 	var fresh []risk.Finding
 	for _, f := range findings {
-		if !seen[f.Risk] {
+		if !seen[f.Risk] && (closed || !provisional[f.Risk]) {
 			fresh = append(fresh, f)
 		}
 	}
@@ -88,9 +115,51 @@ func (a *Alerter) store(r *record.Flow, findings []risk.Finding) {
 			FlowID: r.ID,
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := a.st.WriteAlerts(ctx, alerts); err != nil {
-		a.logger.Error("writing alerts to the store failed", "flow", r.ID, "err", err)
+	for _, al := range alerts {
+		select {
+		case a.queue <- al:
+		default:
+			a.mu.Lock()
+			a.dropped++
+			if a.dropped == 1 || a.dropped%10_000 == 0 {
+				a.logger.Warn("alerts arrive faster than the store takes them; keeping the excess in memory only", "dropped", a.dropped)
+			}
+			a.mu.Unlock()
+		}
+	}
+}
+
+// writeAlerts stores queued alerts in batches: when a batch is full or a
+// second old.
+func (a *Alerter) writeAlerts() {
+	defer close(a.done)
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	var batch []store.Alert
+	flush := func() {
+		if len(batch) == 0 {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		if err := a.st.WriteAlerts(ctx, batch); err != nil {
+			a.logger.Error("writing alerts to the store failed", "alerts", len(batch), "err", err)
+		}
+		cancel()
+		batch = nil
+	}
+	for {
+		select {
+		case al, ok := <-a.queue:
+			if !ok {
+				flush()
+				return
+			}
+			batch = append(batch, al)
+			if len(batch) >= 1000 {
+				flush()
+			}
+		case <-t.C:
+			flush()
+		}
 	}
 }

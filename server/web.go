@@ -189,5 +189,9 @@ func (RiskCatalog) Describe(name string) (web.RiskInfo, bool) {
 // risk stage's catalog and keeps cfg's other settings.
 func NewWebHandler(cfg web.Config, live *pipeline.Live, st store.Store, alerts *Alerter, logger *slog.Logger) (http.Handler, error) {
 	cfg.Risks = RiskCatalog{}
-	return web.New(cfg, LiveView{live}, HistoryView{st}, AlertView{alerts.Log()}, logger)
+	h, err := web.New(cfg, LiveView{live}, HistoryView{st}, AlertView{alerts.Log()}, logger)
+	if err != nil {
+		return nil, err
+	}
+	return CheckHost(cfg.Listen, h), nil
 }

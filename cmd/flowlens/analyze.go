@@ -53,6 +53,11 @@ func parseAnalyzeFlags(args []string) (*analyzeOptions, error) {
 	}
 	if o.file == "" || fs.NArg() > 0 {
 		fs.Usage()
+		fmt.Fprintln(os.Stderr, "\nflowlens analyze: give one capture with -r FILE, and no other arguments")
+		return nil, errUsage
+	}
+	if err := checkPipelineFlags(&o.pipeline); err != nil {
+		fmt.Fprintln(os.Stderr, "flowlens analyze:", err)
 		return nil, errUsage
 	}
 	if o.format != "jsonl" && o.format != "table" {

@@ -1,10 +1,32 @@
 package main
 
 import (
+	"errors"
+	"fmt"
 	"flag"
 
 	"github.com/flowlens/flowlens/pipeline"
 )
+
+// maxWorkers bounds --workers: each worker holds batch buffers, and more
+// workers than cores only adds hand-overs.
+const maxWorkers = 256
+
+// checkPipelineFlags rejects values that would make no sense or exhaust
+// memory, naming the flag and the accepted range.
+func checkPipelineFlags(c *pipeline.Config) error {
+	switch {
+	case c.Workers < 0 || c.Workers > maxWorkers:
+		return fmt.Errorf("invalid --workers %d: use 0 (one per core) to %d", c.Workers, maxWorkers)
+	case c.Flow.IdleTimeoutUDP < 0, c.Flow.IdleTimeoutTCP < 0, c.Flow.CloseLinger < 0, c.Flow.ActiveTimeout < 0:
+		return errors.New("invalid timeout: --idle-timeout-udp, --idle-timeout-tcp, --close-linger and --active-timeout take 0 (never) or a positive duration")
+	case c.Flow.MaxFlows < 1:
+		return fmt.Errorf("invalid --max-flows %d: use 1 or more", c.Flow.MaxFlows)
+	case c.DPI.MaxPackets < 1:
+		return fmt.Errorf("invalid --dpi-packets %d: use 1 or more", c.DPI.MaxPackets)
+	}
+	return nil
+}
 
 // addPipelineFlags registers the flags that tune the pipeline's stages.
 func addPipelineFlags(fs *flag.FlagSet, c *pipeline.Config) {

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 )
 
 const usage = `flowlens: network flows with their applications, handshakes and issues
@@ -50,7 +51,10 @@ func run(args []string) int {
 		err = runQuery(args[1:])
 	case "help", "-h", "--help":
 		if len(args) > 1 {
-			return run([]string{args[1], "-h"})
+			if code := run([]string{args[1], "-h"}); code != 2 {
+				return code
+			}
+			return 0
 		}
 		fmt.Fprint(os.Stdout, usage)
 		return 0
@@ -61,7 +65,10 @@ func run(args []string) int {
 	switch {
 	case err == nil:
 		return 0
-	case errors.Is(err, errUsage), errors.Is(err, errStoreUsage):
+	case errors.Is(err, errStoreUsage):
+		fmt.Fprintln(os.Stderr, "flowlens:", strings.TrimPrefix(err.Error(), "usage: "))
+		return 2
+	case errors.Is(err, errUsage):
 		return 2
 	default:
 		fmt.Fprintln(os.Stderr, "flowlens:", err)

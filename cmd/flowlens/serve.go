@@ -61,6 +61,10 @@ func parseServeFlags(args []string) (*serveOptions, error) {
 		fmt.Fprintln(os.Stderr, "flowlens serve: give exactly one of -r FILE or -i IFACE")
 		return nil, errUsage
 	}
+	if err := checkPipelineFlags(&o.pipeline); err != nil {
+		fmt.Fprintln(os.Stderr, "flowlens serve:", err)
+		return nil, errUsage
+	}
 	return o, nil
 }
 
@@ -119,6 +123,7 @@ func runServe(args []string, logger *slog.Logger) error {
 	logger.Info("stopping: closing active flows and writing them to the store")
 	p.Close()
 	writer.Close()
+	alerts.Close()
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	srv.Shutdown(shutdown)

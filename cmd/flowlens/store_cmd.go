@@ -43,6 +43,18 @@ func (f *storeFlags) open(ctx context.Context) (store.Store, error) {
 	return store.Open(ctx, store.Config{URL: f.url, DataDir: f.dataDir})
 }
 
+// openExisting opens the store for reading: an embedded store must
+// already exist, so that a mistyped --data-dir is an error rather than an
+// empty answer.
+func (f *storeFlags) openExisting(ctx context.Context) (store.Store, error) {
+	if f.url == "" || strings.EqualFold(f.url, "duckdb") {
+		if _, err := os.Stat(f.dataDir); err != nil {
+			return nil, fmt.Errorf("no flows are stored under %s: %w (give the --data-dir that serve or import used)", f.dataDir, err)
+		}
+	}
+	return f.open(ctx)
+}
+
 // parseInterspersed parses flags that may follow positional arguments and
 // returns the positional arguments.
 func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
@@ -181,7 +193,7 @@ func runQuery(args []string) error {
 		return err
 	}
 	ctx := context.Background()
-	s, err := o.open(ctx)
+	s, err := o.openExisting(ctx)
 	if err != nil {
 		return err
 	}
@@ -295,10 +307,21 @@ func printFlowCSV(w io.Writer, flows []*record.Flow) error {
 	cw := csv.NewWriter(w)
 	cw.Write(flowSummaryHeader)
 	for _, fl := range flows {
-		cw.Write(flowSummary(fl))
+		cw.Write(csvSafe(flowSummary(fl)))
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// csvSafe prefixes the cells that a spreadsheet would run as a formula
+// (those starting with =, +, - or @) with a quote, as the web export does.
+func csvSafe(cells []string) []string {
+	for i, c := range cells {
+		if c != "" && strings.ContainsRune("=+-@", rune(c[0])) {
+			cells[i] = "'" + c
+		}
+	}
+	return cells
 }
 
 func printFlowTable(w io.Writer, flows []*record.Flow) error {
