@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/flowlens/flowlens/record"
@@ -31,18 +32,36 @@ const alertCapacity = 100_000
 // alerter judges flow risks and raises each risk of a flow as an alert
 // once: when a live snapshot first shows it, or when the flow closes.
 type alerter struct {
-	judge *risk.Evaluator
-	log   *risk.AlertLog
-	st    store.Store
-	slog  *slog.Logger
+	judge  *risk.Evaluator
+	log    *risk.AlertLog
+	writer *batchWriter[store.Alert]
 
 	mu     sync.Mutex
 	raised map[string]map[string]bool // flow ID -> risks already alerted
+
+	bySeverity [risk.Emergency + 1]atomic.Uint64 // alerts raised
 }
 
-func newAlerter(judge *risk.Evaluator, st store.Store, logger *slog.Logger) *alerter {
-	return &alerter{judge: judge, log: risk.NewAlertLog(alertCapacity), st: st, slog: logger, raised: map[string]map[string]bool{}}
+// severityCounts returns the number of alerts raised per severity.
+func (a *alerter) severityCounts() [risk.Emergency + 1]uint64 {
+	var out [risk.Emergency + 1]uint64
+	for i := range a.bySeverity {
+		out[i] = a.bySeverity[i].Load()
+	}
+	return out
 }
+
+// newAlerter returns an alerter that writes alerts into st. Call close
+// after the last flow is judged.
+func newAlerter(judge *risk.Evaluator, st store.Store, logger *slog.Logger) *alerter {
+	return &alerter{
+		judge: judge, log: risk.NewAlertLog(alertCapacity),
+		writer: newBatchWriter("alerts", st.WriteAlerts, logger), raised: map[string]map[string]bool{},
+	}
+}
+
+// close writes the pending alerts to the store.
+func (a *alerter) close() { a.writer.close() }
 
 // active judges a snapshot of an open flow.
 func (a *alerter) active(r *record.Flow) { a.raise(r, false) }
@@ -78,6 +97,12 @@ func (a *alerter) raise(r *record.Flow, closed bool) {
 	if len(fresh) == 0 {
 		return
 	}
+	for _, f := range fresh {
+		// An unknown risk counts as Low, as the alert log shows it.
+		if in, _ := risk.Lookup(f.Risk); in.Severity <= risk.Emergency {
+			a.bySeverity[in.Severity].Add(1)
+		}
+	}
 	a.log.Add(r, fresh, r.LastSeen)
 	a.store(r, fresh)
 }
@@ -85,29 +110,27 @@ func (a *alerter) raise(r *record.Flow, closed bool) {
 func (a *alerter) store(r *record.Flow, findings []risk.Finding) {
 	client, _ := netip.ParseAddr(r.ClientIP)
 	server, _ := netip.ParseAddr(r.ServerIP)
-	alerts := make([]store.Alert, len(findings))
-	for i, f := range findings {
+	for _, f := range findings {
 		in, _ := risk.Lookup(f.Risk)
-		alerts[i] = store.Alert{
+		a.writer.add(store.Alert{
 			Time: r.LastSeen, Severity: in.Severity.String(), Risk: f.Risk, Description: f.Description,
 			Client: netip.AddrPortFrom(client, r.ClientPort), Server: netip.AddrPortFrom(server, r.ServerPort),
 			FlowID: r.ID,
-		}
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := a.st.WriteAlerts(ctx, alerts); err != nil {
-		a.slog.Error("writing alerts to the store failed", "flow", r.ID, "err", err)
+		})
 	}
 }
 
-// flowWriter batches closed flows into the store, so that workers never
-// wait for it: a batch goes when it is full or a second old.
-type flowWriter struct {
-	st   store.Store
-	log  *slog.Logger
-	in   chan *record.Flow
-	done chan struct{}
+// batchWriter hands items to the store in batches from its own goroutine,
+// so that workers never wait for the store: a batch goes when it is full
+// or a second old.
+type batchWriter[T any] struct {
+	write func(context.Context, []T) error
+	kind  string // "flows" or "alerts", for the log
+	log   *slog.Logger
+	in    chan T
+	done  chan struct{}
+
+	failed atomic.Uint64 // items whose write failed
 }
 
 const (
@@ -115,44 +138,50 @@ const (
 	writeInterval = time.Second
 )
 
-func newFlowWriter(st store.Store, logger *slog.Logger) *flowWriter {
-	w := &flowWriter{st: st, log: logger, in: make(chan *record.Flow, 4*writeBatch), done: make(chan struct{})}
+func newBatchWriter[T any](kind string, write func(context.Context, []T) error, logger *slog.Logger) *batchWriter[T] {
+	w := &batchWriter[T]{write: write, kind: kind, log: logger, in: make(chan T, 4*writeBatch), done: make(chan struct{})}
 	go w.run()
 	return w
 }
 
-func (w *flowWriter) add(r *record.Flow) { w.in <- r }
+// newFlowWriter returns a writer of closed flows into st.
+func newFlowWriter(st store.Store, logger *slog.Logger) *batchWriter[*record.Flow] {
+	return newBatchWriter("flows", st.WriteFlows, logger)
+}
+
+func (w *batchWriter[T]) add(item T) { w.in <- item }
 
 // close writes what is pending and stops the writer.
-func (w *flowWriter) close() {
+func (w *batchWriter[T]) close() {
 	close(w.in)
 	<-w.done
 }
 
-func (w *flowWriter) run() {
+func (w *batchWriter[T]) run() {
 	defer close(w.done)
 	t := time.NewTicker(writeInterval)
 	defer t.Stop()
-	batch := make([]*record.Flow, 0, writeBatch)
+	batch := make([]T, 0, writeBatch)
 	flush := func() {
 		if len(batch) == 0 {
 			return
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		if err := w.st.WriteFlows(ctx, batch); err != nil {
-			w.log.Error("writing flows to the store failed", "flows", len(batch), "err", err)
+		if err := w.write(ctx, batch); err != nil {
+			w.failed.Add(uint64(len(batch)))
+			w.log.Error("writing to the store failed", "kind", w.kind, "count", len(batch), "err", err)
 		}
 		cancel()
-		batch = make([]*record.Flow, 0, writeBatch)
+		batch = make([]T, 0, writeBatch)
 	}
 	for {
 		select {
-		case r, ok := <-w.in:
+		case item, ok := <-w.in:
 			if !ok {
 				flush()
 				return
 			}
-			batch = append(batch, r)
+			batch = append(batch, item)
 			if len(batch) == writeBatch {
 				flush()
 			}
