@@ -358,7 +358,7 @@ func TestPasswordRules(t *testing.T) {
 	a, _ := newTestAuth(t)
 	tests := []struct {
 		name, user, password, role string
-		ok                          bool
+		ok                         bool
 	}{
 		{"valid", "bob", "a long enough password", RoleReadOnly, true},
 		{"short password", "bob", "short", RoleReadOnly, false},
