@@ -131,7 +131,10 @@ func (a *Auth) handleSetUser(w http.ResponseWriter, r *http.Request, id identity
 		return
 	}
 	name := r.PathValue("name")
-	if err := a.SetUser(name, req.Password, req.Role); err != nil {
+	if err := a.SetUser(name, req.Password, req.Role); errors.Is(err, ErrLastAdmin) {
+		writeAccountError(w, err)
+		return
+	} else if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
@@ -226,6 +229,10 @@ func writeError(w http.ResponseWriter, status int, msg string) {
 func writeAccountError(w http.ResponseWriter, err error) {
 	if errors.Is(err, ErrNotFound) {
 		writeError(w, http.StatusNotFound, err.Error())
+		return
+	}
+	if errors.Is(err, ErrLastAdmin) {
+		writeError(w, http.StatusConflict, err.Error())
 		return
 	}
 	writeError(w, http.StatusInternalServerError, err.Error())

@@ -399,3 +399,47 @@ func TestBrowserFlow(t *testing.T) {
 		t.Errorf("session = %+v, want admin with a CSRF token", info)
 	}
 }
+
+func TestLastAdminKept(t *testing.T) {
+	_, h := newTestAuth(t)
+	c, csrf := login(t, h, "admin", adminPassword)
+	demote := do(h, "PUT", "/api/auth/users/admin", `{"password":"a new long password","role":"read-only"}`, "192.0.2.1:1000", sessionHeader(c, csrf))
+	if demote.status != http.StatusConflict {
+		t.Errorf("demote the only admin: status %d, want 409: %s", demote.status, demote.body)
+	}
+	got := do(h, "PUT", "/api/auth/users/root", `{"password":"root's long password","role":"admin"}`, "192.0.2.1:1000", sessionHeader(c, csrf))
+	if got.status != http.StatusOK {
+		t.Fatalf("create a second admin: status %d: %s", got.status, got.body)
+	}
+	root, rootCSRF := login(t, h, "root", "root's long password")
+	if got := do(h, "DELETE", "/api/auth/users/admin", "", "192.0.2.1:1000", sessionHeader(root, rootCSRF)); got.status != http.StatusNoContent {
+		t.Errorf("delete one of two admins: status %d, want 204: %s", got.status, got.body)
+	}
+	token := do(h, "POST", "/api/auth/tokens", `{"name":"ops","role":"admin"}`, "192.0.2.1:1000", sessionHeader(root, rootCSRF))
+	var ct createdToken
+	if err := json.Unmarshal([]byte(token.body), &ct); err != nil {
+		t.Fatal(err)
+	}
+	bearer := map[string]string{"Authorization": "Bearer " + ct.Secret}
+	if got := do(h, "DELETE", "/api/auth/users/root", "", "192.0.2.1:1000", bearer); got.status != http.StatusConflict {
+		t.Errorf("delete the last admin with a token: status %d, want 409: %s", got.status, got.body)
+	}
+}
+
+func TestHSTSUnderTLS(t *testing.T) {
+	_, h := newTestAuth(t)
+	srv := httptest.NewTLSServer(h)
+	defer srv.Close()
+	resp, err := srv.Client().Get(srv.URL + "/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got := resp.Header.Get("Strict-Transport-Security"); got == "" {
+		t.Error("HTTPS response lacks Strict-Transport-Security")
+	}
+	plain := do(h, "GET", "/login", "", "192.0.2.1:1000", nil)
+	if got := plain.header.Get("Strict-Transport-Security"); got != "" {
+		t.Errorf("plain HTTP response has Strict-Transport-Security %q", got)
+	}
+}

@@ -14,6 +14,11 @@ import (
 func (a *Auth) Middleware(next http.Handler) http.Handler {
 	api := a.apiRoutes()
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.TLS != nil {
+			// Browsers that saw the site over HTTPS then refuse to send
+			// the session cookie over plain HTTP for a year.
+			w.Header().Set("Strict-Transport-Security", "max-age=31536000")
+		}
 		if strings.HasPrefix(r.URL.Path, "/api/auth/") {
 			api.ServeHTTP(w, r)
 			return

@@ -171,8 +171,28 @@ func (a *accounts) setUser(name, password, role string) error {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if role != RoleAdmin && a.isLastAdmin(name) {
+		return ErrLastAdmin
+	}
 	a.users[name] = storedUser{User: User{Name: name, Role: role}, PasswordHash: string(hash)}
 	return a.save()
+}
+
+// ErrLastAdmin is returned for a change that would leave no admin user,
+// and so nobody who could manage users.
+var ErrLastAdmin = errors.New("auth: the last admin user cannot be removed or made read-only: make another user admin first")
+
+// isLastAdmin reports whether name is the only admin. The caller holds mu.
+func (a *accounts) isLastAdmin(name string) bool {
+	if a.users[name].Role != RoleAdmin {
+		return false
+	}
+	for other, u := range a.users {
+		if other != name && u.Role == RoleAdmin {
+			return false
+		}
+	}
+	return true
 }
 
 // dummyHash is compared against when a login names an unknown user, so
@@ -199,6 +219,9 @@ func (a *accounts) deleteUser(name string) error {
 	defer a.mu.Unlock()
 	if _, ok := a.users[name]; !ok {
 		return ErrNotFound
+	}
+	if a.isLastAdmin(name) {
+		return ErrLastAdmin
 	}
 	delete(a.users, name)
 	return a.save()
