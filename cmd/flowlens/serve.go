@@ -104,23 +104,12 @@ func runServe(args []string, logger *slog.Logger) error {
 	p := pipeline.New(o.pipeline, func(_ int, f *flow.Flow) { writer.add(alerts.closed(f.Record())) })
 	live := p.NewLive(o.refresh, alerts.active)
 
-	loginMiddleware, err := setUpAuth(&o.access, o.listen, o.store.DataDir, logger)
-	if err != nil {
-		return err
-	}
-	handler, err := newWebHandler(o, live, st, alerts, loginMiddleware, logger)
-	if err != nil {
-		return err
-	}
 	src, err := openServeSource(ctx, o)
 	if err != nil {
 		return err
 	}
-	metrics := metricsHandler(metricSources{pipeline: p, source: src, spool: st.SpoolMetrics(), writer: writer, alerts: alerts})
-	if loginMiddleware != nil {
-		metrics = loginMiddleware(metrics)
-	}
-	srv, err := listen(o.listen, withMetrics(handler, metrics), &o.access, logger)
+	metrics := metricSources{pipeline: p, source: src, spool: st.SpoolMetrics(), writer: writer, alerts: alerts}
+	srv, err := startWeb(o, live, st, metrics, logger)
 	if err != nil {
 		src.Close()
 		return err
@@ -195,6 +184,24 @@ func newWebHandler(o *serveOptions, live *pipeline.Live, st store.Store, alerts 
 	}
 	cfg.Geo = geo.NewResolver(db, geo.NewSelf(addrs))
 	return web.New(cfg, liveView{live}, historyView{st}, alertView{alerts.log}, logger)
+}
+
+// startWeb serves the web UI, the API and /metrics, behind the login
+// middleware when login is required.
+func startWeb(o *serveOptions, live *pipeline.Live, st store.Store, sources metricSources, logger *slog.Logger) (*http.Server, error) {
+	loginMiddleware, err := setUpAuth(&o.access, o.listen, o.store.DataDir, logger)
+	if err != nil {
+		return nil, err
+	}
+	handler, err := newWebHandler(o, live, st, sources.alerts, loginMiddleware, logger)
+	if err != nil {
+		return nil, err
+	}
+	metrics := metricsHandler(sources)
+	if loginMiddleware != nil {
+		metrics = loginMiddleware(metrics)
+	}
+	return listen(o.listen, withMetrics(handler, metrics), &o.access, logger)
 }
 
 // withMetrics serves /metrics beside the web UI.
