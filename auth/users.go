@@ -178,8 +178,8 @@ func (a *accounts) setUser(name, password, role string) error {
 	return a.save()
 }
 
-// ErrLastAdmin is returned for a change that would leave no admin user,
-// and so nobody who could manage users.
+// ErrLastAdmin is returned for a change that would leave no admin user
+// to manage the others.
 var ErrLastAdmin = errors.New("auth: the last admin user cannot be removed or made read-only: make another user admin first")
 
 // isLastAdmin reports whether name is the only admin. The caller holds mu.

@@ -120,9 +120,9 @@ func (a *alerter) store(r *record.Flow, findings []risk.Finding) {
 	}
 }
 
-// batchWriter hands items to the store in batches from its own goroutine,
-// so that workers never wait for the store: a batch goes when it is full
-// or a second old.
+// batchWriter hands items to the store in batches from its own goroutine.
+// A batch goes when it is full or a second old. Callers of add wait for
+// the store only when four batches are already queued.
 type batchWriter[T any] struct {
 	write func(context.Context, []T) error
 	kind  string // "flows" or "alerts", for the log
