@@ -2,8 +2,10 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"net"
+	"net/http"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -35,19 +37,29 @@ func TestServeStopKeepsFlows(t *testing.T) {
 		speed   string
 		// waitFor is the log line after which SIGTERM is sent.
 		waitFor string
+		// wantPackets is how many packets serve reads; -1 for fewer than
+		// the capture's 500.
+		wantPackets int
 	}{
 		// The replay takes 48 s at its own pace, so the signal comes in
 		// the middle of it.
-		{"during replay", "../../testdata/iphone.pcap", "1", "web UI listening"},
+		{"during replay", "../../testdata/iphone.pcap", "1", "web UI listening", -1},
 		// Every flow is still open when the signal comes, so all of them
 		// go to the store at once while serve stops.
-		{"many open flows", manyFlows, "0", "capture replayed"},
+		{"many open flows", manyFlows, "0", "capture replayed", 12000},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dataDir := t.TempDir()
-			summary := runServeUntilTerm(t, bin, tt.capture, tt.speed, dataDir, tt.waitFor)
-			want := summaryFlows(t, summary)
+			summary := runServeUntilTerm(t, bin, tt.capture, tt.speed, dataDir, tt.waitFor, tt.wantPackets == -1)
+			packets := summaryCount(t, summary, "packets")
+			if tt.wantPackets == -1 && packets >= 500 {
+				t.Errorf("serve read all %d packets before SIGTERM, want the signal during the replay", packets)
+			}
+			if tt.wantPackets >= 0 && packets != tt.wantPackets {
+				t.Errorf("serve read %d packets, want %d", packets, tt.wantPackets)
+			}
+			want := summaryCount(t, summary, "flows")
 			if want == 0 {
 				t.Fatalf("the summary counts no flow:\n%s", summary)
 			}
@@ -63,10 +75,12 @@ func TestServeStopKeepsFlows(t *testing.T) {
 }
 
 // runServeUntilTerm starts serve on a capture, sends SIGTERM once its
-// log shows waitFor, and returns what it printed after the stop.
-func runServeUntilTerm(t *testing.T, bin, capture, speed, dataDir, waitFor string) string {
+// log shows waitFor (and, with waitForFlow, once its API shows an open
+// flow), and returns what it printed after the stop.
+func runServeUntilTerm(t *testing.T, bin, capture, speed, dataDir, waitFor string, waitForFlow bool) string {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "-r", capture, "--speed", speed, "--listen", freeLoopbackAddr(t), "--data-dir", dataDir)
+	addr := freeLoopbackAddr(t)
+	cmd := exec.Command(bin, "serve", "-r", capture, "--speed", speed, "--listen", addr, "--data-dir", dataDir, "--refresh", "100ms")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -95,6 +109,9 @@ func runServeUntilTerm(t *testing.T, bin, capture, speed, dataDir, waitFor strin
 			t.Fatalf("serve did not log %q within 60 s", waitFor)
 		}
 	}
+	if waitForFlow {
+		waitForActiveFlow(t, "http://"+addr)
+	}
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -108,13 +125,34 @@ func runServeUntilTerm(t *testing.T, bin, capture, speed, dataDir, waitFor strin
 	return after.String()
 }
 
-var summaryFlowsLine = regexp.MustCompile(`(?m)^flows +(\d+)`)
-
-func summaryFlows(t *testing.T, summary string) int {
+// waitForActiveFlow polls serve's API until it shows an open flow.
+func waitForActiveFlow(t *testing.T, base string) {
 	t.Helper()
-	m := summaryFlowsLine.FindStringSubmatch(summary)
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(base + "/api/flows/active?size=1")
+		if err == nil {
+			var page struct {
+				Total int `json:"total"`
+			}
+			err = json.NewDecoder(resp.Body).Decode(&page)
+			resp.Body.Close()
+			if err == nil && page.Total > 0 {
+				return
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("%s/api/flows/active showed no flow within 30 s", base)
+}
+
+// summaryCount returns the first number of the summary line that starts
+// with label ("packets", "flows").
+func summaryCount(t *testing.T, summary, label string) int {
+	t.Helper()
+	m := regexp.MustCompile(`(?m)^` + label + ` +(\d+)`).FindStringSubmatch(summary)
 	if m == nil {
-		t.Fatalf("no flows line in serve's summary:\n%s", summary)
+		t.Fatalf("no %s line in serve's summary:\n%s", label, summary)
 	}
 	n, _ := strconv.Atoi(m[1])
 	return n
