@@ -88,7 +88,11 @@ func runServeUntilTerm(t *testing.T, bin, capture, speed, dataDir, waitFor strin
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	lines := make(chan string, 100)
+	// Ends serve when a check below fails first; after a clean stop both
+	// calls return errors that do not matter.
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+
+	lines := make(chan string, 1000)
 	go func() {
 		defer close(lines)
 		sc := bufio.NewScanner(stderr)
@@ -96,6 +100,7 @@ func runServeUntilTerm(t *testing.T, bin, capture, speed, dataDir, waitFor strin
 			lines <- sc.Text()
 		}
 	}()
+
 	timeout := time.After(60 * time.Second)
 	for seen := false; !seen; {
 		select {
@@ -112,6 +117,7 @@ func runServeUntilTerm(t *testing.T, bin, capture, speed, dataDir, waitFor strin
 	if waitForFlow {
 		waitForActiveFlow(t, "http://"+addr)
 	}
+
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
