@@ -34,6 +34,11 @@ func TestBrokenCaptures(t *testing.T) {
 		{"block-length-too-small.pcapng", false, 0, false, 304, "block length 8 is less than the minimum"},
 		{"block-trailing-mismatch.pcapng", false, 1, false, 400, "trailing block length 92 does not match the block length 88"},
 		{"block-past-end.pcapng", false, 2, true, 488, "file ends inside a pcapng block of length 4212"},
+		{"section-header-truncated.pcapng", true, 0, true, 0, "file ends inside a pcapng section header block"},
+		{"byte-order-magic-wrong.pcapng", true, 0, false, 0, "byte-order magic 04030201"},
+		{"block-length-zero.pcapng", false, 0, false, 304, "block length 0 is less than the minimum"},
+		{"block-length-huge.pcapng", false, 2, true, 488, "file ends inside a pcapng block of length 4294967292"},
+		{"block-header-truncated.pcapng", false, 2, true, 488, "file ends inside a pcapng block header"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -84,6 +89,49 @@ func readUntilError(path string) (packets int, end int64, err error) {
 		}
 		packets++
 		end = p.Offset + pcapRecordHeaderLen + int64(p.CaptureLength)
+	}
+}
+
+// TestDamagedRecordsRead checks the damaged captures that read to their
+// end: the damage is in one record's lengths or contents, which the
+// decoder judges, so the reader delivers every record.
+func TestDamagedRecordsRead(t *testing.T) {
+	tests := []struct {
+		file                   string
+		wantCaptured, wantWire int // of the second record, at byte offset 114
+	}{
+		{"record-zero-length.pcap", 0, 0},
+		// A wire length below the captured length is raised to it, so
+		// that byte counts never fall below what was captured.
+		{"wirelen-below-caplen.pcap", 74, 74},
+		{"ip-length-beyond-frame.pcap", 74, 74},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			src, err := OpenFile(filepath.Join("testdata", "broken", tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer src.Close()
+			var p Packet
+			packets := 0
+			for {
+				err := src.ReadPacket(&p)
+				if errors.Is(err, io.EOF) {
+					break
+				}
+				if err != nil {
+					t.Fatalf("record %d: %v", packets, err)
+				}
+				if p.Offset == 114 && (p.CaptureLength != tt.wantCaptured || p.WireLength != tt.wantWire) {
+					t.Errorf("record at 114: captured %d wire %d, want %d and %d", p.CaptureLength, p.WireLength, tt.wantCaptured, tt.wantWire)
+				}
+				packets++
+			}
+			if packets != 20 {
+				t.Errorf("read %d packets, want all 20 of cassandra.pcap", packets)
+			}
+		})
 	}
 }
 

@@ -77,19 +77,41 @@ func brokenFiles(t *testing.T, pcap, ng []byte) map[string][]byte {
 	}
 	gz := gzipBytes(t, pcap)
 	return map[string][]byte{
-		"empty.pcap":                     {},
-		"file-header-truncated.pcap":     pcap[:20],
-		"record-header-truncated.pcap":   pcap[:114+10],
-		"record-body-truncated.pcap":     pcap[:114+16+30],
-		"huge-caplen.pcap":               setPcapCaplen(pcap, 114, 1<<28, false),
-		"caplen-over-snaplen.pcap":       withUint32(pcap, 16, 70),
-		"wrong-magic.pcap":               withUint32(pcap, 0, 0x01020304),
-		"truncated.pcap.gz":              gz[:len(gz)/2],
-		"block-length-unaligned.pcapng":  withUint32(ng, 80+4, 78),
-		"block-length-too-small.pcapng":  withUint32(ng, 304+4, 8),
-		"block-trailing-mismatch.pcapng": withUint32(ng, 400+88-4, 92),
-		"block-past-end.pcapng":          withUint32(ng, 488+4, 116+4096),
+		"empty.pcap":                      {},
+		"file-header-truncated.pcap":      pcap[:20],
+		"record-header-truncated.pcap":    pcap[:114+10],
+		"record-body-truncated.pcap":      pcap[:114+16+30],
+		"huge-caplen.pcap":                setPcapCaplen(pcap, 114, 1<<28, false),
+		"caplen-over-snaplen.pcap":        withUint32(pcap, 16, 70),
+		"wrong-magic.pcap":                withUint32(pcap, 0, 0x01020304),
+		"truncated.pcap.gz":               gz[:len(gz)/2],
+		"block-length-unaligned.pcapng":   withUint32(ng, 80+4, 78),
+		"block-length-too-small.pcapng":   withUint32(ng, 304+4, 8),
+		"block-trailing-mismatch.pcapng":  withUint32(ng, 400+88-4, 92),
+		"block-past-end.pcapng":           withUint32(ng, 488+4, 116+4096),
+		"record-zero-length.pcap":         setPcapLengths(pcap, 114, 0, 0),
+		"wirelen-below-caplen.pcap":       setPcapLengths(pcap, 114, 74, 10),
+		"ip-length-beyond-frame.pcap":     withUint16BE(pcap, 114+16+14+2, 1500),
+		"section-header-truncated.pcapng": ng[:20],
+		"byte-order-magic-wrong.pcapng":   withUint32(ng, 8, 0x01020304),
+		"block-length-zero.pcapng":        withUint32(ng, 304+4, 0),
+		"block-length-huge.pcapng":        withUint32(ng, 488+4, 0xFFFFFFFC),
+		"block-header-truncated.pcapng":   ng[:488+6],
 	}
+}
+
+// setPcapLengths sets the captured and wire lengths of the record at off,
+// cutting its data to the new captured length.
+func setPcapLengths(b []byte, off int, caplen, wirelen uint32) []byte {
+	out := setPcapCaplen(b, off, caplen, true)
+	binary.LittleEndian.PutUint32(out[off+12:], wirelen)
+	return out
+}
+
+func withUint16BE(b []byte, at int, v uint16) []byte {
+	b = bytes.Clone(b)
+	binary.BigEndian.PutUint16(b[at:], v)
+	return b
 }
 
 func readTestdata(t *testing.T, name string) []byte {

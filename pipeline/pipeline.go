@@ -35,10 +35,14 @@ type Pipeline struct {
 
 	read      Counters
 	published struct{ packets, bytes atomic.Uint64 }
-	lastTS    atomic.Int64
-	lastPkt   int64
-	lastTick  int64
-	startWall time.Time
+	// snapshot is the reader's counters and the decoder's as of the last
+	// publish, for Snapshot to read while Run is going.
+	snapshotMu sync.Mutex
+	snapshot   Stats
+	lastTS     atomic.Int64
+	lastPkt    int64
+	lastTick   int64
+	startWall  time.Time
 }
 
 // Counters are the reader's totals.
@@ -207,6 +211,10 @@ func (p *Pipeline) publish() {
 	p.lastTS.Store(p.lastPkt)
 	p.published.packets.Store(p.read.Packets)
 	p.published.bytes.Store(p.read.Bytes)
+	p.snapshotMu.Lock()
+	p.snapshot.Read = p.read
+	p.snapshot.Decode = p.decoder.Stats()
+	p.snapshotMu.Unlock()
 }
 
 // lastPacketTime returns the capture time of the latest packet read.
@@ -221,6 +229,25 @@ func (p *Pipeline) Progress() Counters {
 // Stats returns the pipeline's counters. Call it after Run returned.
 func (p *Pipeline) Stats() Stats {
 	s := Stats{Read: p.read, Decode: p.decoder.Stats(), Elapsed: time.Since(p.startWall)}
+	p.addFlowStats(&s)
+	return s
+}
+
+// Snapshot returns the pipeline's counters while Run is going, from any
+// goroutine. The reader's and the decoder's counters are those of the
+// last publish, at most 1024 packets or one poll timeout old.
+func (p *Pipeline) Snapshot() Stats {
+	p.snapshotMu.Lock()
+	s := p.snapshot
+	p.snapshotMu.Unlock()
+	s.Elapsed = time.Since(p.startWall)
+	p.addFlowStats(&s)
+	return s
+}
+
+// addFlowStats adds up the flow tables' counters, which every worker
+// publishes atomically.
+func (p *Pipeline) addFlowStats(s *Stats) {
 	for _, w := range p.workers {
 		ts := w.stats()
 		s.Flow.Packets += ts.Packets
@@ -230,7 +257,6 @@ func (p *Pipeline) Stats() Stats {
 		s.Flow.Evicted += ts.Evicted
 		s.Flow.Active += ts.Active
 	}
-	return s
 }
 
 // Stats gathers the counters of every stage.

@@ -1,11 +1,10 @@
 package server
 
 import (
-	"context"
 	"log/slog"
 	"net/netip"
 	"sync"
-	"time"
+	"sync/atomic"
 
 	"github.com/flowlens/flowlens/record"
 	"github.com/flowlens/flowlens/risk"
@@ -27,16 +26,9 @@ type Alerter struct {
 	mu     sync.Mutex
 	raised map[string]map[string]bool // flow ID -> risks already alerted
 
-	// queue carries alerts to the goroutine that writes them to the store
-	// in batches, so that judging a flood of flows never waits for disk.
-	queue   chan store.Alert
-	done    chan struct{}
-	dropped uint64 // alerts not stored because the queue was full
+	writer     *BatchWriter[store.Alert]
+	bySeverity [risk.Emergency + 1]atomic.Uint64 // alerts raised
 }
-
-// alertQueue bounds the alerts waiting for the store; past it alerts are
-// only kept in memory, and counted.
-const alertQueue = 10_000
 
 // provisional lists the risks that an open flow may still lose: a reply
 // can come, a handshake can complete. They are alerted only when the flow
@@ -46,19 +38,23 @@ var provisional = map[string]bool{"unidirectional_traffic": true, "tcp_issues": 
 // NewAlerter returns an Alerter that judges flows with judge and writes
 // their alerts to st. Close stops its store writer.
 func NewAlerter(judge *risk.Evaluator, st store.Store, logger *slog.Logger) *Alerter {
-	a := &Alerter{
+	return &Alerter{
 		judge: judge, log: risk.NewAlertLog(alertCapacity), st: st, logger: logger,
 		raised: map[string]map[string]bool{},
-		queue:  make(chan store.Alert, alertQueue), done: make(chan struct{}),
+		writer: NewBatchWriter("alerts", st.WriteAlerts, logger),
 	}
-	go a.writeAlerts()
-	return a
 }
 
 // Close writes the alerts still queued and stops the store writer.
-func (a *Alerter) Close() {
-	close(a.queue)
-	<-a.done
+func (a *Alerter) Close() { a.writer.Close() }
+
+// SeverityCounts returns the number of alerts raised per severity.
+func (a *Alerter) SeverityCounts() [risk.Emergency + 1]uint64 {
+	var out [risk.Emergency + 1]uint64
+	for i := range a.bySeverity {
+		out[i] = a.bySeverity[i].Load()
+	}
+	return out
 }
 
 // Log returns the in-memory log of the alerts raised so far.
@@ -99,6 +95,12 @@ func (a *Alerter) raise(r *record.Flow, closed bool) {
 	if len(fresh) == 0 {
 		return
 	}
+	for _, f := range fresh {
+		// An unknown risk counts as Low, as the alert log shows it.
+		if in, _ := risk.Lookup(f.Risk); in.Severity <= risk.Emergency {
+			a.bySeverity[in.Severity].Add(1)
+		}
+	}
 	a.log.Add(r, fresh, r.LastSeen)
 	a.store(r, fresh)
 }
@@ -116,50 +118,6 @@ func (a *Alerter) store(r *record.Flow, findings []risk.Finding) {
 		}
 	}
 	for _, al := range alerts {
-		select {
-		case a.queue <- al:
-		default:
-			a.mu.Lock()
-			a.dropped++
-			if a.dropped == 1 || a.dropped%10_000 == 0 {
-				a.logger.Warn("alerts arrive faster than the store takes them; keeping the excess in memory only", "dropped", a.dropped)
-			}
-			a.mu.Unlock()
-		}
-	}
-}
-
-// writeAlerts stores queued alerts in batches: when a batch is full or a
-// second old.
-func (a *Alerter) writeAlerts() {
-	defer close(a.done)
-	t := time.NewTicker(time.Second)
-	defer t.Stop()
-	var batch []store.Alert
-	flush := func() {
-		if len(batch) == 0 {
-			return
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		if err := a.st.WriteAlerts(ctx, batch); err != nil {
-			a.logger.Error("writing alerts to the store failed", "alerts", len(batch), "err", err)
-		}
-		cancel()
-		batch = nil
-	}
-	for {
-		select {
-		case al, ok := <-a.queue:
-			if !ok {
-				flush()
-				return
-			}
-			batch = append(batch, al)
-			if len(batch) >= 1000 {
-				flush()
-			}
-		case <-t.C:
-			flush()
-		}
+		a.writer.Add(al)
 	}
 }

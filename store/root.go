@@ -67,6 +67,15 @@ func (c *Component) Start(ctx context.Context) error {
 	return nil
 }
 
+// SpoolMetrics returns the spool's counters, or nil when the store runs
+// without a spool. It is safe to call at any time after Start.
+func (c *Component) SpoolMetrics() *SpoolMetrics {
+	if c.spool == nil {
+		return nil
+	}
+	return c.spool.Metrics()
+}
+
 func (c *Component) backendName() string {
 	if c.cfg.embedded() {
 		return "duckdb"

@@ -33,10 +33,15 @@ type browser struct {
 
 func newBrowser(t *testing.T) *browser {
 	t.Helper()
+	return newBrowserOn(t, newTestEnv(t))
+}
+
+// newBrowserOn opens a tab on a test server of env's handler.
+func newBrowserOn(t *testing.T, env *testEnv) *browser {
+	t.Helper()
 	if _, err := os.Stat(chromiumPath); err != nil {
 		t.Fatalf("browser tests need Chromium at %s (apt-get install chromium): %v", chromiumPath, err)
 	}
-	env := newTestEnv(t)
 	ts := httptest.NewServer(env.handler)
 	t.Cleanup(ts.Close)
 

@@ -65,6 +65,7 @@ func (s *server) routes() *http.ServeMux {
 		"GET /hosts/{ip}": "host.html",
 		"GET /alerts":     "alerts.html",
 		"GET /explorer":   "explorer.html",
+		"GET /login":      "login.html",
 	} {
 		mux.Handle(pattern, s.page(page))
 	}

@@ -169,6 +169,7 @@ func TestServeLiveCapture(t *testing.T) {
 	deadline := time.Now().Add(15 * time.Second)
 	for time.Now().Before(deadline) {
 		if found := findLiveFlow(t, api); found {
+			checkLiveMetrics(t, api)
 			return
 		}
 		time.Sleep(500 * time.Millisecond)
@@ -198,4 +199,21 @@ func findLiveFlow(t *testing.T, api string) bool {
 		}
 	}
 	return false
+}
+
+// checkLiveMetrics checks that /metrics reports the kernel's drop counter
+// of the live capture and the packets read.
+func checkLiveMetrics(t *testing.T, api string) {
+	resp, err := http.Get(api + "/metrics")
+	if err != nil {
+		t.Fatalf("GET /metrics: %v", err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if !strings.Contains(string(body), "\nflowlens_capture_drops_total ") {
+		t.Error("/metrics of a live capture lacks flowlens_capture_drops_total")
+	}
+	if strings.Contains(string(body), "\nflowlens_packets_total 0\n") || !strings.Contains(string(body), "\nflowlens_packets_total ") {
+		t.Error("/metrics reports no packets read from the live capture")
+	}
 }

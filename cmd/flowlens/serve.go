@@ -33,6 +33,7 @@ type serveOptions struct {
 	geoip               string
 	store               store.Config
 	pipeline            pipeline.Config
+	access              accessOptions
 }
 
 func parseServeFlags(args []string) (*serveOptions, error) {
@@ -54,6 +55,7 @@ func parseServeFlags(args []string) (*serveOptions, error) {
 	fs.StringVar(&o.store.DataDir, "data-dir", o.store.DataDir, "directory of the embedded database and the spool")
 	fs.StringVar(&o.store.URL, "store", "", `store backend: empty for the embedded database, or a ClickHouse HTTP URL such as http://127.0.0.1:8123/`)
 	addPipelineFlags(fs, &o.pipeline)
+	addAccessFlags(fs, &o.access)
 	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
 		return nil, errUsage
 	}
@@ -62,6 +64,10 @@ func parseServeFlags(args []string) (*serveOptions, error) {
 		return nil, errUsage
 	}
 	if err := checkPipelineFlags(&o.pipeline); err != nil {
+		fmt.Fprintln(os.Stderr, "flowlens serve:", err)
+		return nil, errUsage
+	}
+	if err := o.access.check(); err != nil {
 		fmt.Fprintln(os.Stderr, "flowlens serve:", err)
 		return nil, errUsage
 	}
@@ -97,21 +103,22 @@ func runServe(args []string, logger *slog.Logger) error {
 	p := pipeline.New(o.pipeline, func(_ int, f *flow.Flow) { writer.Add(alerts.Closed(f.Record())) })
 	live := p.NewLive(o.refresh, alerts.Active)
 
-	handler, err := newWebHandler(o, live, st, alerts, logger)
-	if err != nil {
-		return err
-	}
 	src, err := openServeSource(ctx, o)
 	if err != nil {
 		return err
 	}
-	srv, err := listen(o.listen, handler, logger)
+	metrics := metricSources{pipeline: p, source: src, spool: st.SpoolMetrics(), writer: writer, alerts: alerts}
+	srv, err := startWeb(o, live, st, metrics, logger)
 	if err != nil {
 		src.Close()
 		return err
 	}
 	p.Start()
-	go live.Run(ctx)
+	// The live view reads the flow tables, so it must stop before
+	// p.Close stops their workers.
+	liveCtx, stopLive := context.WithCancel(ctx)
+	liveDone := make(chan struct{})
+	go func() { live.Run(liveCtx); close(liveDone) }()
 	go func() {
 		// A live source blocked in a read notices Close within its poll
 		// timeout, so a stop signal ends the capture promptly.
@@ -121,6 +128,8 @@ func runServe(args []string, logger *slog.Logger) error {
 	runErr := readUntilStopped(ctx, p, src, o, logger)
 
 	logger.Info("stopping: closing active flows and writing them to the store")
+	stopLive()
+	<-liveDone
 	p.Close()
 	writer.Close()
 	alerts.Close()
@@ -156,9 +165,10 @@ func openServeSource(ctx context.Context, o *serveOptions) (capture.Source, erro
 	return pipeline.Paced(ctx, src, o.speed), nil
 }
 
-func newWebHandler(o *serveOptions, live *pipeline.Live, st store.Store, alerts *server.Alerter, logger *slog.Logger) (http.Handler, error) {
+func newWebHandler(o *serveOptions, live *pipeline.Live, st store.Store, alerts *server.Alerter, middleware func(http.Handler) http.Handler, logger *slog.Logger) (http.Handler, error) {
 	cfg := web.DefaultConfig()
 	cfg.Listen, cfg.Refresh = o.listen, o.refresh
+	cfg.Middleware = middleware
 	var db *geo.DB
 	if o.geoip != "" {
 		var err error
@@ -174,16 +184,53 @@ func newWebHandler(o *serveOptions, live *pipeline.Live, st store.Store, alerts 
 	return server.NewWebHandler(cfg, live, st, alerts, logger)
 }
 
-// listen starts the web server in the background.
-func listen(addr string, h http.Handler, logger *slog.Logger) (*http.Server, error) {
+// startWeb serves the web UI, the API and /metrics, behind the login
+// middleware when login is required.
+func startWeb(o *serveOptions, live *pipeline.Live, st store.Store, sources metricSources, logger *slog.Logger) (*http.Server, error) {
+	loginMiddleware, err := setUpAuth(&o.access, o.listen, o.store.DataDir, logger)
+	if err != nil {
+		return nil, err
+	}
+	handler, err := newWebHandler(o, live, st, sources.alerts, loginMiddleware, logger)
+	if err != nil {
+		return nil, err
+	}
+	metrics := metricsHandler(sources)
+	if loginMiddleware != nil {
+		metrics = loginMiddleware(metrics)
+	}
+	return listen(o.listen, withMetrics(handler, metrics), &o.access, logger)
+}
+
+// withMetrics serves /metrics beside the web UI.
+func withMetrics(web, metrics http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", metrics)
+	mux.Handle("/", web)
+	return mux
+}
+
+// listen starts the web server in the background, with HTTPS when the
+// access options name a certificate.
+func listen(addr string, h http.Handler, access *accessOptions, logger *slog.Logger) (*http.Server, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", addr, err)
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	logger.Info("web UI listening", "url", "http://"+ln.Addr().String()+"/")
+	scheme := "http"
+	if access.tlsCert != "" {
+		scheme = "https"
+	}
+	logger.Info("web UI listening", "url", scheme+"://"+ln.Addr().String()+"/")
 	go func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		var err error
+		if access.tlsCert != "" {
+			err = srv.ServeTLS(ln, access.tlsCert, access.tlsKey)
+		} else {
+			err = srv.Serve(ln)
+		}
+		if err != nil && !errors.Is(err, http.ErrServerClosed) {
 			logger.Error("web server stopped", "err", err)
 		}
 	}()

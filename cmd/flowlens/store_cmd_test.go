@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -127,6 +128,19 @@ func TestImportCaptureThenQuery(t *testing.T) {
 	analyzed := captureStdout(t, func() error { return runAnalyze([]string{"-r", pcap}, discardLogger()) })
 	if diff := cmp.Diff(withoutIDs(t, analyzed), withoutIDs(t, queried)); diff != "" {
 		t.Errorf("query true after import vs analyze (-analyze +query):\n%s", diff)
+	}
+}
+
+// TestImportTruncatedCapture imports a pcap that ends inside its file
+// header: import reads captures through analyze's pipeline, so it gives
+// the capture reader's error.
+func TestImportTruncatedCapture(t *testing.T) {
+	dir := t.TempDir()
+	pcap := filepath.Join(dir, "x.pcap")
+	os.WriteFile(pcap, []byte{0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0}, 0o600)
+	err := runImport([]string{"--data-dir", dir, pcap})
+	if err == nil || !strings.Contains(err.Error(), "file ends inside the pcap file header") {
+		t.Errorf("import of a truncated pcap = %v, want the capture reader's error", err)
 	}
 }
 
