@@ -74,6 +74,7 @@ func (d DNS) Inspect(f *Flow, p *Packet) Verdict {
 		return NotMine
 	}
 	st := Scratch[dnsState](f, dnsScratchKey)
+	defer dnsCheckPacket(f, p)
 	if st.seen[p.Dir] {
 		return dnsProgress(st)
 	}
