@@ -57,7 +57,8 @@ func dnsHeaderAccepted(msg []byte) bool {
 // section 5). A byte outside letters, digits, "-" and "_" is an invalid
 // character, and a compression pointer ends the name quietly. In a
 // response, a question section that runs past the end of the message is
-// malformed too.
+// malformed too, and a non-zero RCODE is an error code, whichever query the
+// response answers.
 func dnsCheckMessage(f *Flow, msg []byte) {
 	h, ok := dnsParseHeader(msg)
 	if !ok {
@@ -66,6 +67,9 @@ func dnsCheckMessage(f *Flow, msg []byte) {
 	if !h.response && !dnsQueryHeaderValid(h) {
 		f.AddRisk("malformed_packet")
 		return
+	}
+	if h.response && h.rcode != 0 {
+		f.AddRisk("error_code_detected")
 	}
 	malformed, invalid := dnsCheckQuestionName(msg)
 	if h.response && !dnsQuestionsFit(msg, h) {

@@ -25,6 +25,7 @@ func TestDNSCheckPacket(t *testing.T) {
 		{"query-bad-header.bin", ClientToServer, "", nil},
 		{"query-bad-header.bin", ClientToServer, "DNS", []string{"malformed_packet"}},
 		{"response-questions-overrun.bin", ServerToClient, "", []string{"malformed_packet"}},
+		{"response-rcode.bin", ClientToServer, "DNS", []string{"error_code_detected", "malformed_packet"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file+"/"+tt.master, func(t *testing.T) {
@@ -38,7 +39,7 @@ func TestDNSCheckPacket(t *testing.T) {
 			f.Packets[tt.dir] = 1
 			(DNS{}).Inspect(f, &Packet{Dir: tt.dir, Payload: msg})
 			got := slices.DeleteFunc(slices.Clone(f.Risks), func(r string) bool {
-				return r != "malformed_packet" && r != "invalid_characters"
+				return r != "malformed_packet" && r != "invalid_characters" && r != "error_code_detected"
 			})
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("risks %v, want %v", f.Risks, tt.want)
