@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -175,6 +176,7 @@ func analyzeCorpus(t *testing.T, bin, corpus string) map[string]departureFlow {
 	if err != nil {
 		t.Fatal(err)
 	}
+
 	var mu sync.Mutex
 	flows := map[string]departureFlow{}
 	jobs := make(chan string)
@@ -184,31 +186,35 @@ func analyzeCorpus(t *testing.T, bin, corpus string) map[string]departureFlow {
 		go func() {
 			defer wg.Done()
 			for name := range jobs {
-				out, err := exec.Command(bin, "analyze", "--rules", filepath.Join(corpus, "config"),
-					"-r", filepath.Join(corpus, "pcap", name)).Output()
-				if err != nil {
-					t.Errorf("analyze %s: %v", name, err)
-					continue
-				}
-				got, err := parseDepartureFlows(out, name)
+				got, err := analyzeCorpusCapture(bin, corpus, name)
 				if err != nil {
 					t.Errorf("analyze %s: %v", name, err)
 					continue
 				}
 				mu.Lock()
-				for k, f := range got {
-					flows[k] = f
-				}
+				maps.Copy(flows, got)
 				mu.Unlock()
 			}
 		}()
 	}
+
 	for _, p := range pcaps {
 		jobs <- p.Name()
 	}
 	close(jobs)
 	wg.Wait()
 	return flows
+}
+
+// analyzeCorpusCapture returns the flows that flowlens analyze prints for one
+// capture of the corpus.
+func analyzeCorpusCapture(bin, corpus, name string) (map[string]departureFlow, error) {
+	out, err := exec.Command(bin, "analyze", "--rules", filepath.Join(corpus, "config"),
+		"-r", filepath.Join(corpus, "pcap", name)).Output()
+	if err != nil {
+		return nil, err
+	}
+	return parseDepartureFlows(out, name)
 }
 
 func sortedKeys(m map[string]departureFlow) []string {
