@@ -1,6 +1,12 @@
 package risk
 
-import "testing"
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/flowlens/flowlens/record"
+)
 
 func TestURLInjection(t *testing.T) {
 	tests := []struct {
@@ -55,5 +61,32 @@ func TestJudgeURLSuspicious(t *testing.T) {
 				t.Errorf("judgeURL(%q) raised %v, want %v", tt.target, got, tt.want)
 			}
 		})
+	}
+}
+
+func TestDisabledNewRisks(t *testing.T) {
+	flow := func() record.Flow {
+		return record.Flow{L4: "TCP", ServerIP: "192.0.2.1", C2SPackets: 1, S2CPackets: 1,
+			Risks: []string{"malformed_packet", "invalid_characters"},
+			HTTP:  &record.HTTP{Host: "example.com", URL: "/a.php?cmd=cat+/etc/passwd", UserAgent: "curl/8.5.0"}}
+	}
+	e := newTestEvaluator(t, DefaultConfig())
+	f := flow()
+	e.Evaluate(&f, time.Now())
+	for _, want := range []string{"malformed_packet", "invalid_characters", "url_possible_rce_injection"} {
+		if !slices.Contains(f.Risks, want) {
+			t.Errorf("default configuration: risks %v, want %s", f.Risks, want)
+		}
+	}
+
+	cfg := DefaultConfig()
+	cfg.Disabled = []string{"malformed_packet", "invalid_characters", "url_possible_rce_injection"}
+	e = newTestEvaluator(t, cfg)
+	f = flow()
+	e.Evaluate(&f, time.Now())
+	for _, off := range cfg.Disabled {
+		if slices.Contains(f.Risks, off) {
+			t.Errorf("risks %v with %s disabled", f.Risks, off)
+		}
 	}
 }
