@@ -80,3 +80,15 @@ func FuzzDNSCheckMessage(f *testing.F) {
 		dnsCheckMessage(flow, msg)
 	})
 }
+
+func BenchmarkDNSCheckMessage(b *testing.B) {
+	msg, err := os.ReadFile(filepath.Join("testdata", "dnschecks", "query-valid.bin"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	f := &Flow{Protocol: ipProtocolUDP}
+	b.ReportAllocs()
+	for b.Loop() {
+		dnsCheckMessage(f, msg)
+	}
+}

@@ -90,3 +90,11 @@ func TestDisabledNewRisks(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkURLInjection(b *testing.B) {
+	const target = "/index.php?name=Forums&file=viewtopic&t=2&rush=%6c%73%20%2d%61%6c&highlight=x"
+	b.ReportAllocs()
+	for b.Loop() {
+		urlInjection(target)
+	}
+}
