@@ -76,6 +76,7 @@ func (d DNS) Inspect(f *Flow, p *Packet) Verdict {
 		return NotMine
 	}
 	st := Scratch[dnsState](f, dnsScratchKey)
+	defer dnsCheckPacket(f, p)
 	// Over TCP only the first message of each direction is read, because
 	// dnsMessage returns the start of the stream.
 	if st.seen[p.Dir] && (st.answered || !st.haveQuery || f.Protocol == ipProtocolTCP) {

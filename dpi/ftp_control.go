@@ -25,9 +25,11 @@ func (FTPControl) Name() string { return "FTP_CONTROL" }
 // Ports returns the control port.
 func (FTPControl) Ports() (tcp, udp []uint16) { return []uint16{ftpControlPort}, nil }
 
-// ftpState records that the server's greeting was seen.
+// ftpState records that the server's greeting was seen, and that the
+// client asked for TLS, after which FTPSUpgrade reads the flow.
 type ftpState struct {
-	greeted bool
+	greeted   bool
+	upgrading bool
 }
 
 // Inspect waits for the greeting, then claims the flow on the client's
@@ -37,6 +39,9 @@ func (FTPControl) Inspect(f *Flow, p *Packet) Verdict {
 		return NotMine
 	}
 	st := Scratch[ftpState](f, "FTP_CONTROL")
+	if st.upgrading {
+		return FTPSUpgrade(f, p)
+	}
 	b := p.Payload
 	switch {
 	case p.Dir == ServerToClient && !st.greeted:
@@ -51,11 +56,12 @@ func (FTPControl) Inspect(f *Flow, p *Packet) Verdict {
 		}
 		// AUTH upgrades the connection to TLS (RFC 4217 section 4), which
 		// nDPI names FTPS.
-		master := "FTP_CONTROL"
 		if len(b) >= 5 && bytes.EqualFold(b[:5], []byte("AUTH ")) {
-			master = "FTPS"
+			f.SetResult("FTPS", "")
+			st.upgrading = true
+			return FTPSUpgrade(f, p)
 		}
-		f.SetResult(master, "")
+		f.SetResult("FTP_CONTROL", "")
 		return Done
 	case p.Dir == ClientToServer:
 		// The client speaks first: not FTP.

@@ -14,7 +14,7 @@ func TestFTPControlExchange(t *testing.T) {
 	}{
 		{"login", "220 ready\r\n", "USER anonymous\r\n", Done},
 		{"lower case command", "220 ready\r\n", "user anonymous\r\n", Done},
-		{"tls", "220-welcome\r\n", "AUTH TLS\r\n", Done},
+		{"tls", "220-welcome\r\n", "AUTH TLS\r\n", Claimed},
 		{"smtp greeting", "220 mail ESMTP\r\n", "EHLO client\r\n", NotMine},
 		{"not a greeting", "421 busy\r\n", "USER anonymous\r\n", NotMine},
 	}

@@ -92,10 +92,16 @@ type clientHello struct {
 // version field. kind is the JA4 transport letter: 't' for TLS over TCP,
 // 'q' for QUIC (which also sets version to TLSv1.3, the only version QUIC
 // carries), 'd' for DTLS (whose Client Hello has a cookie field).
-// It returns false, leaving t alone, when body is not a Client Hello.
+// It returns false when body is not a whole Client Hello. Then it leaves t
+// alone, except that a TLS version in the legacy version field still sets
+// an empty version, because nDPI reports the version of a Client Hello
+// whose later fields are damaged.
 func parseClientHello(body []byte, t *record.TLS, kind byte) bool {
 	var ch clientHello
 	if !ch.unmarshal(body, kind == 'd') {
+		if kind == 't' && t.Version == "" && ch.version >= versionSSL30 && ch.version <= versionTLS13 {
+			t.Version = tlsVersionName(ch.version)
+		}
 		return false
 	}
 	ch.fill(t, kind)

@@ -36,3 +36,19 @@ func BenchmarkEvaluate(b *testing.B) {
 		e.Evaluate(&f, at)
 	}
 }
+
+func FuzzURLInjection(f *testing.F) {
+	b, err := os.ReadFile("testdata/url_targets.txt")
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, line := range bytes.Split(b, []byte("\n")) {
+		f.Add(string(line))
+	}
+	f.Fuzz(func(t *testing.T, target string) {
+		risk, description := urlInjection(target)
+		if (risk == "") != (description == "") {
+			t.Errorf("urlInjection(%q) = %q, %q", target, risk, description)
+		}
+	})
+}

@@ -57,32 +57,20 @@ func (e *Evaluator) judgeUserAgent(ua string, add addFunc) {
 	}
 }
 
-// judgeURL looks for attacks and credentials in a request target. The
-// target is percent-decoded twice, because scanners encode their payloads
-// twice ("%255c" for "\") to get past filters that decode once.
+// judgeURL looks for attacks and credentials in a request target. An
+// injection in a query value (see urlInjection) is reported alone;
+// otherwise a target that climbs directories with ".." is reported as
+// suspicious. The ".." check reads the target as sent, so an encoded
+// "%2e%2e" passes, as it does in nDPI.
 func judgeURL(target string, add addFunc) {
-	decoded := strings.ToLower(unescape(unescape(target)))
-	switch {
-	case containsAny(decoded, "<script", "javascript:", "onerror=", "onload=", "alert("):
-		add("url_possible_xss", "request target looks like cross-site scripting")
-	case containsAny(decoded, "union select", "union all select", "' or '1'='1", "' or 1=1", "\" or 1=1", "sleep(", "benchmark(", "information_schema"):
-		add("url_possible_sql_injection", "request target looks like SQL injection")
-	case containsAny(decoded, "passthru(", "system(", "shell_exec(", "exec(", ";cat ", "|cat ", ";ls", "|ls ", "$(", "`", "/bin/sh", "/etc/passwd"):
-		add("url_possible_rce_injection", "request target looks like command injection")
-	}
-	if containsAny(decoded, "../", `..\`, "cmd.exe", "/winnt/", "/system32/") {
-		add("http_suspicious_url", "request target climbs directories or runs a Windows shell")
+	if risk, description := urlInjection(target); risk != "" {
+		add(risk, description)
+	} else if strings.Contains(target, "..") {
+		add("http_suspicious_url", "request target climbs directories with \"..\"")
 	}
 	if hasCredentials(target) {
 		add("clear_text_credentials", "credentials in a clear-text request target")
 	}
-}
-
-func unescape(s string) string {
-	if u, err := url.PathUnescape(s); err == nil {
-		return u
-	}
-	return s
 }
 
 func containsAny(s string, parts ...string) bool {

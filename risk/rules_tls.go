@@ -73,6 +73,9 @@ func (e *Evaluator) judgeTLS(r *record.Flow, _ time.Time, add addFunc) {
 	// A QUIC Initial that could not be decrypted (an unknown QUIC version)
 	// leaves no JA3 and no ALPN: its client hello was not seen.
 	helloSeen := t.JA3 != "" || (quic && len(t.ALPN) > 0)
+	if offered, ok := clientOfferedVersion(t); ok && offered > version {
+		version, known = offered, true
+	}
 	modern := quic || dtls || (known && version >= versionTLS12)
 	if helloSeen && modern && t.SNI == "" {
 		add("tls_missing_sni", "client hello without server_name")
@@ -85,6 +88,29 @@ func (e *Evaluator) judgeTLS(r *record.Flow, _ time.Time, add addFunc) {
 	if !quic && t.JA3 != "" && modern && len(t.ALPN) == 0 {
 		add("tls_not_carrying_https", "client hello offers no ALPN")
 	}
+}
+
+// clientOfferedVersion returns the highest TLS version the client offered,
+// which the JA4 fingerprint carries in its second and third characters
+// ("12" for TLS 1.2, "s3" for SSL 3.0). The client-side heuristics use it
+// because a server may negotiate an older version than the client's.
+func clientOfferedVersion(t *record.TLS) (uint16, bool) {
+	if len(t.JA4) < 3 || t.JA4[0] != 't' {
+		return 0, false
+	}
+	switch t.JA4[1:3] {
+	case "13":
+		return 0x0304, true
+	case "12":
+		return 0x0303, true
+	case "11":
+		return 0x0302, true
+	case "10":
+		return 0x0301, true
+	case "s3":
+		return 0x0300, true
+	}
+	return 0, false
 }
 
 // isObsolete reports SSL, TLS 1.0 and 1.1 and DTLS 1.0, which RFC 8996

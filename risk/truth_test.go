@@ -335,10 +335,11 @@ var truthFloors = map[string][2]float64{
 	"tls_weak_cipher":                     {0.84, 0.99},
 	"http_suspicious_user_agent":          {0.99, 0.91},
 	"tls_obsolete_version":                {0.96, 0.99},
-	"url_possible_rce_injection":          {0.58, 0.94},
+	"url_possible_rce_injection":          {0.99, 0.99},
+	"url_possible_sql_injection":          {0.99, 0.99},
 	"tls_missing_sni":                     {0.71, 0.94},
 	"error_code_detected":                 {0.99, 0.93},
-	"http_suspicious_url":                 {0.70, 0.99},
+	"http_suspicious_url":                 {0.99, 0.99},
 	"tls_cert_validity_too_long":          {0.99, 0.99},
 	"tls_certificate_mismatch":            {0.87, 0.99},
 }

@@ -29,7 +29,7 @@ var corpusFloors = map[string]float64{
 	"breed":           90,
 	"confidence":      91,
 	"info":            93,
-	"risks":           85,
+	"risks":           92,
 
 	"tls.sni":             98,
 	"tls.ja3":             97,
