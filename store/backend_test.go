@@ -56,6 +56,8 @@ var backendFilters = []string{
 	"ip = 2000::/3",
 	"server_ip = 8.8.8.8 or server_ip in ::ffff:0:0/96",
 	"port in (53, 443)",
+	"app = DNS or l4 = UDP or port = 53",
+	"(ip = 192.168.1.2 or tls.sni contains google) and first_seen < 2024-05-01T08:00:00Z",
 	"port != 443",
 	"bytes > 10000",
 	"c2s_packets <= 2 and s2c_packets >= 1",

@@ -61,7 +61,7 @@ func duckdbSelectList() string {
 
 // QueryFlows returns the flows the query selects.
 func (d *DuckDB) QueryFlows(ctx context.Context, q Query) ([]*record.Flow, error) {
-	where, args, err := whereClause(duckdbDialect{}, q.Scope)
+	from, args, err := duckdbFrom(q.Scope)
 	if err != nil {
 		return nil, err
 	}
@@ -69,7 +69,7 @@ func (d *DuckDB) QueryFlows(ctx context.Context, q Query) ([]*record.Flow, error
 	if err != nil {
 		return nil, err
 	}
-	query := "SELECT " + duckdbSelectList() + " FROM flows WHERE " + where + " ORDER BY " + order + limitClause(q.Limit, q.Offset)
+	query := "SELECT " + duckdbSelectList() + " FROM " + from + " ORDER BY " + order + limitClause(q.Limit, q.Offset)
 	rows, err := d.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, errorf("query flows: %w", err)
@@ -190,12 +190,12 @@ func addrString(ap netip.AddrPort) string {
 
 // Count returns how many flows the scope selects.
 func (d *DuckDB) Count(ctx context.Context, s Scope) (uint64, error) {
-	where, args, err := whereClause(duckdbDialect{}, s)
+	from, args, err := duckdbFrom(s)
 	if err != nil {
 		return 0, err
 	}
 	var n uint64
-	if err := d.db.QueryRowContext(ctx, "SELECT count(*) FROM flows WHERE "+where, args...).Scan(&n); err != nil {
+	if err := d.db.QueryRowContext(ctx, "SELECT count(*) FROM "+from, args...).Scan(&n); err != nil {
 		return 0, errorf("count flows: %w", err)
 	}
 	return n, nil
@@ -207,12 +207,12 @@ func (d *DuckDB) Top(ctx context.Context, q TopQuery) ([]TopEntry, error) {
 	if err != nil {
 		return nil, err
 	}
-	where, args, err := whereClause(duckdbDialect{}, q.Scope)
+	from, args, err := duckdbFrom(q.Scope)
 	if err != nil {
 		return nil, err
 	}
 	col := duckdbDialect{}.column(f)
-	query := "SELECT " + col + ", sum(c2s_bytes + s2c_bytes)::UBIGINT AS b, count(*) FROM flows WHERE " + where +
+	query := "SELECT " + col + ", sum(c2s_bytes + s2c_bytes)::UBIGINT AS b, count(*) FROM " + from +
 		" GROUP BY " + col + " ORDER BY b DESC, " + col + limitClause(q.N, 0)
 	rows, err := d.db.QueryContext(ctx, query, args...)
 	if err != nil {
@@ -249,12 +249,12 @@ func (d *DuckDB) BytesOverTime(ctx context.Context, q SeriesQuery) ([]SeriesPoin
 	if err != nil {
 		return nil, err
 	}
-	where, args, err := whereClause(duckdbDialect{}, q.Scope)
+	from, args, err := duckdbFrom(q.Scope)
 	if err != nil {
 		return nil, err
 	}
 	step := secs * 1_000_000
-	query := fmt.Sprintf("SELECT (epoch_us(first_seen) // %d) * %d AS k, sum(c2s_bytes + s2c_bytes)::UBIGINT, count(*) FROM flows WHERE %s GROUP BY k ORDER BY k", step, step, where)
+	query := fmt.Sprintf("SELECT (epoch_us(first_seen) // %d) * %d AS k, sum(c2s_bytes + s2c_bytes)::UBIGINT, count(*) FROM %s GROUP BY k ORDER BY k", step, step, from)
 	rows, err := d.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, errorf("bytes over time: %w", err)
