@@ -1,7 +1,5 @@
 package store
 
-
-
 // maxBranches caps the OR terms that duckdbFrom turns into a UNION ALL.
 // Branch i repeats the i terms before it, so the SQL grows with the square
 // of the count.
@@ -51,4 +49,3 @@ func orTerms(n *node) []*node {
 	}
 	return n.or
 }
-
