@@ -102,12 +102,19 @@ func writeTestFlows(t *testing.T, s Store, flows []*record.Flow) {
 
 // testBackend runs the behaviour every Store must share.
 func testBackend(t *testing.T, s Store) {
+	switch b := s.(type) {
+	case *DuckDB:
+		b.Locate = testLocate
+	case *ClickHouse:
+		b.Locate = testLocate
+	}
 	flows := loadTestFlows(t)
 	writeTestFlows(t, s, flows)
 	t.Run("RoundTrip", func(t *testing.T) { testRoundTrip(t, s, flows) })
 	t.Run("Filters", func(t *testing.T) { testFilters(t, s, flows) })
 	t.Run("Paging", func(t *testing.T) { testPaging(t, s, flows) })
 	t.Run("Top", func(t *testing.T) { testTop(t, s, flows) })
+	t.Run("Countries", func(t *testing.T) { testCountries(t, s, flows) })
 	t.Run("Series", func(t *testing.T) { testSeries(t, s, flows) })
 	t.Run("Alerts", func(t *testing.T) { testAlerts(t, s) })
 	t.Run("HostileValues", func(t *testing.T) { testHostile(t, s) })
@@ -323,5 +330,45 @@ func testHostile(t *testing.T, s Store) {
 				t.Errorf("flow with %s %q read back (-written +read):\n%s", name, v, diff)
 			}
 		}
+	}
+}
+
+// testLocate places IPv4 addresses below 128.0.0.0 in DE, the other IPv4
+// addresses in US and IPv6 addresses in JP.
+func testLocate(a netip.Addr) string {
+	switch {
+	case !a.Is4():
+		return "JP"
+	case a.As4()[0] < 128:
+		return "DE"
+	}
+	return "US"
+}
+
+func testCountries(t *testing.T, s Store, flows []*record.Flow) {
+	ctx := context.Background()
+	got, err := s.Top(ctx, TopQuery{By: "server_country", N: 10, Scope: Scope{Filter: Cond("l4", OpEq, "TCP")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := topOf(flows, &field{str: func(fl *record.Flow) string {
+		return testLocate(netip.MustParseAddr(fl.ServerIP))
+	}}, 10)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("top server_country (-want +got):\n%s", diff)
+	}
+
+	var de uint64
+	for _, fl := range flows {
+		if testLocate(netip.MustParseAddr(fl.ClientIP)) == "DE" {
+			de++
+		}
+	}
+	n, err := s.Count(ctx, Scope{Filter: Cond("client_country", OpEq, "DE")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != de || de == 0 {
+		t.Errorf("Count(client_country = DE) = %d, want %d (not 0)", n, de)
 	}
 }

@@ -28,6 +28,9 @@ type DuckDB struct {
 	path string
 	// mu serialises writers: an Appender holds a connection for a batch.
 	mu sync.Mutex
+	// Locate fills client_country and server_country; set it before the
+	// first write.
+	Locate Locator
 }
 
 // OpenDuckDB opens or creates the database in dir and its schema.
@@ -113,7 +116,7 @@ func (d *DuckDB) WriteFlows(ctx context.Context, flows []*record.Flow) error {
 		var buf []byte
 		for _, fl := range flows {
 			for i, f := range duckdbColumns {
-				row[i] = duckdbValue(f, fl)
+				row[i] = d.value(f, fl)
 			}
 			buf = appendExtra(buf[:0], fl)
 			row[len(duckdbColumns)] = string(buf)
@@ -164,7 +167,7 @@ func (d *DuckDB) appendRows(ctx context.Context, table string, fill func(func(..
 	})
 }
 
-func duckdbValue(f *field, fl *record.Flow) driver.Value {
+func (d *DuckDB) value(f *field, fl *record.Flow) driver.Value {
 	switch f.kind {
 	case kindUint:
 		return f.num(fl)
@@ -176,7 +179,7 @@ func duckdbValue(f *field, fl *record.Flow) driver.Value {
 	case kindList:
 		return string(appendJSONList(nil, f.list(fl)))
 	}
-	return f.str(fl)
+	return f.value(fl, d.Locate)
 }
 
 // duckdbTime stores an absent time as the Unix epoch, as ClickHouse does.

@@ -64,3 +64,23 @@ func TestDuckDBFromBranches(t *testing.T) {
 		}
 	}
 }
+
+func TestOpenLocate(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, Config{DataDir: t.TempDir(), Locate: testLocate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	flows := loadTestFlows(t)
+	if err := s.WriteFlows(ctx, flows); err != nil {
+		t.Fatal(err)
+	}
+	top, err := s.Top(ctx, TopQuery{By: "client_country", N: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(top) == 0 || top[0].Value == "" {
+		t.Errorf("top client_country = %+v, want countries from Config.Locate", top)
+	}
+}
