@@ -110,16 +110,19 @@ func buildColumns() []*field {
 	return all
 }
 
-// countryField is the ISO 3166-1 alpha-2 country code of an address field.
-// The record has no country, so reading it back leaves the record as it is,
-// and Matcher, which has no Locate function, sees an empty string.
+// countryField returns the field of the ISO 3166-1 alpha-2 country code of
+// an address field. The record has no country, so reading the column back
+// leaves the record as it is.
+// NOTE: Matcher has no Locate function and matches country conditions
+// against an empty string, so they select only in the backends.
 func countryField(name, addrField string) *field {
 	f := strField(name, func(*record.Flow) string { return "" }, func(*record.Flow, string) {})
 	f.countryOf = addrField
 	return f
 }
 
-// Locator returns the country code of an address, or "" when unknown.
+// Locator is a country lookup: it returns the ISO 3166-1 alpha-2 code of an
+// address, or "" when unknown.
 type Locator func(netip.Addr) string
 
 // value returns the string that a string field stores for fl: the country
