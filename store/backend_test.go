@@ -56,6 +56,8 @@ var backendFilters = []string{
 	"ip = 2000::/3",
 	"server_ip = 8.8.8.8 or server_ip in ::ffff:0:0/96",
 	"port in (53, 443)",
+	"app = DNS or l4 = UDP or port = 53",
+	"(ip = 192.168.1.2 or tls.sni contains google) and first_seen < 2024-05-01T08:00:00Z",
 	"port != 443",
 	"bytes > 10000",
 	"c2s_packets <= 2 and s2c_packets >= 1",
@@ -75,6 +77,9 @@ var backendFilters = []string{
 	"first_seen = 2024-05-01T00:01:37.000001Z",
 	"vlan > 0",
 	"http.status >= 400 or http.method = POST",
+	"http.status = 200 or http.content_type contains json",
+	"tls.cipher contains AES and tls.cert.not_before > 2015-01-01",
+	"tls.client_versions = TLSv1.2",
 	"ssh.client_banner contains SSH",
 	"dhcp.hostname != \"\"",
 	"category in (Web, Media, Streaming) and breed = Safe",
@@ -97,12 +102,19 @@ func writeTestFlows(t *testing.T, s Store, flows []*record.Flow) {
 
 // testBackend runs the behaviour every Store must share.
 func testBackend(t *testing.T, s Store) {
+	switch b := s.(type) {
+	case *DuckDB:
+		b.Locate = testLocate
+	case *ClickHouse:
+		b.Locate = testLocate
+	}
 	flows := loadTestFlows(t)
 	writeTestFlows(t, s, flows)
 	t.Run("RoundTrip", func(t *testing.T) { testRoundTrip(t, s, flows) })
 	t.Run("Filters", func(t *testing.T) { testFilters(t, s, flows) })
 	t.Run("Paging", func(t *testing.T) { testPaging(t, s, flows) })
 	t.Run("Top", func(t *testing.T) { testTop(t, s, flows) })
+	t.Run("Countries", func(t *testing.T) { testCountries(t, s, flows) })
 	t.Run("Series", func(t *testing.T) { testSeries(t, s, flows) })
 	t.Run("Alerts", func(t *testing.T) { testAlerts(t, s) })
 	t.Run("HostileValues", func(t *testing.T) { testHostile(t, s) })
@@ -196,19 +208,30 @@ func testPaging(t *testing.T, s Store, flows []*record.Flow) {
 }
 
 func testTop(t *testing.T, s Store, flows []*record.Flow) {
-	got, err := s.Top(context.Background(), TopQuery{By: "app", N: 10, Scope: Scope{Filter: Cond("l4", OpEq, "TCP")}})
-	if err != nil {
-		t.Fatal(err)
+	for _, by := range []string{"app", "tls.cipher", "http.content_type"} {
+		got, err := s.Top(context.Background(), TopQuery{By: by, N: 10, Scope: Scope{Filter: Cond("l4", OpEq, "TCP")}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := topOf(flows, fieldsByName[by], 10)
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("top %s (-want +got):\n%s", by, diff)
+		}
 	}
+}
+
+// topOf ranks the string values of f in the TCP flows by bytes.
+func topOf(flows []*record.Flow, f *field, n int) []TopEntry {
 	sums := map[string]*TopEntry{}
 	for _, fl := range flows {
 		if fl.L4 != "TCP" {
 			continue
 		}
-		e := sums[fl.App]
+		v := f.str(fl)
+		e := sums[v]
 		if e == nil {
-			e = &TopEntry{Value: fl.App}
-			sums[fl.App] = e
+			e = &TopEntry{Value: v}
+			sums[v] = e
 		}
 		e.Bytes += fl.C2SBytes + fl.S2CBytes
 		e.Flows++
@@ -223,17 +246,7 @@ func testTop(t *testing.T, s Store, flows []*record.Flow) {
 		}
 		return want[i].Value < want[j].Value
 	})
-	if diff := cmp.Diff(want[:10], got); diff != "" {
-		t.Errorf("top apps (-want +got):\n%s", diff)
-	}
-
-	hosts, err := s.Top(context.Background(), TopQuery{By: "server_ip", N: 3})
-	if err != nil || len(hosts) != 3 {
-		t.Fatalf("top server_ip = %v, %v", hosts, err)
-	}
-	if _, err := netip.ParseAddr(hosts[0].Value); err != nil {
-		t.Errorf("top server_ip value %q is not an address", hosts[0].Value)
-	}
+	return want[:min(n, len(want))]
 }
 
 func testSeries(t *testing.T, s Store, flows []*record.Flow) {
@@ -290,24 +303,72 @@ func testHostile(t *testing.T, s Store) {
 	var flows []*record.Flow
 	for i, v := range hostileValues {
 		flows = append(flows, &record.Flow{Schema: 1, ID: fmt.Sprintf("hostile%02d", i), IPVersion: 4, L4: "TCP",
-			ClientIP: "127.0.0.1", ServerIP: "127.0.0.2", App: "TLS", MasterProtocol: "TLS", Risks: []string{},
-			FirstSeen: testBase.Add(-time.Hour), TLS: &record.TLS{SNI: "hostile:" + v}})
+			ClientIP: "127.0.0.1", ServerIP: "127.0.0.2", App: "TLS", MasterProtocol: "TLS", Risks: []string{"hostile:" + v},
+			FirstSeen: testBase.Add(-time.Hour), TLS: &record.TLS{SNI: "hostile:" + v, Cipher: "hostile:" + v}})
 	}
 	if err := s.WriteFlows(ctx, flows); err != nil {
 		t.Fatal(err)
 	}
-	for i, v := range hostileValues {
-		f, err := ParseFilter(Cond("tls.sni", OpEq, "hostile:"+v).String())
-		if err != nil {
-			t.Fatal(err)
+	// tls.sni has a column in every backend; tls.cipher and the risks list
+	// are stored as JSON by the embedded backend.
+	for _, name := range []string{"tls.sni", "tls.cipher", "risks"} {
+		for i, v := range hostileValues {
+			f, err := ParseFilter(Cond(name, OpEq, "hostile:"+v).String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.QueryFlows(ctx, Query{Scope: Scope{Filter: f}})
+			if err != nil {
+				t.Errorf("query %s %q: %v", name, v, err)
+				continue
+			}
+			if len(got) != 1 || got[0].ID != flows[i].ID {
+				t.Errorf("query %s %q returned %d flows: %s", name, v, len(got), jsonLines(t, got))
+				continue
+			}
+			if diff := cmp.Diff(flows[i], got[0]); diff != "" {
+				t.Errorf("flow with %s %q read back (-written +read):\n%s", name, v, diff)
+			}
 		}
-		got, err := s.QueryFlows(ctx, Query{Scope: Scope{Filter: f}})
-		if err != nil {
-			t.Errorf("query sni %q: %v", v, err)
-			continue
+	}
+}
+
+// testLocate places IPv4 addresses below 128.0.0.0 in DE, the other IPv4
+// addresses in US and IPv6 addresses in JP.
+func testLocate(a netip.Addr) string {
+	switch {
+	case !a.Is4():
+		return "JP"
+	case a.As4()[0] < 128:
+		return "DE"
+	}
+	return "US"
+}
+
+func testCountries(t *testing.T, s Store, flows []*record.Flow) {
+	ctx := context.Background()
+	got, err := s.Top(ctx, TopQuery{By: "server_country", N: 10, Scope: Scope{Filter: Cond("l4", OpEq, "TCP")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := topOf(flows, &field{str: func(fl *record.Flow) string {
+		return testLocate(netip.MustParseAddr(fl.ServerIP))
+	}}, 10)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("top server_country (-want +got):\n%s", diff)
+	}
+
+	var de uint64
+	for _, fl := range flows {
+		if testLocate(netip.MustParseAddr(fl.ClientIP)) == "DE" {
+			de++
 		}
-		if len(got) != 1 || got[0].ID != flows[i].ID || got[0].TLS.SNI != "hostile:"+v {
-			t.Errorf("query sni %q returned %d flows: %s", v, len(got), jsonLines(t, got))
-		}
+	}
+	n, err := s.Count(ctx, Scope{Filter: Cond("client_country", OpEq, "DE")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != de || de == 0 {
+		t.Errorf("Count(client_country = DE) = %d, want %d (not 0)", n, de)
 	}
 }

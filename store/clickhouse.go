@@ -43,6 +43,9 @@ type ClickHouse struct {
 	cfg    ClickHouseConfig
 	client *http.Client
 	db     string
+	// Locate fills client_country and server_country; set it before the
+	// first write.
+	Locate Locator
 }
 
 // chRequestError is an error answer of the server.

@@ -55,10 +55,10 @@ func (d clickhouseDialect) startsWith(w *sqlWriter, expr, prefix string) {
 	w.WriteString("startsWith(" + expr + ", " + quoteString(prefix) + ")")
 }
 
-func (clickhouseDialect) listAny(w *sqlWriter, col string, each func(elem string)) {
+func (clickhouseDialect) listAny(w *sqlWriter, f *field, each func(elem string)) {
 	w.WriteString("arrayExists(elem -> ")
 	each("elem")
-	w.WriteString(", " + col + ")")
+	w.WriteString(", " + clickhouseColumn(f) + ")")
 }
 
 // clickhouseSelectList reads every flow column; addresses as hex, because

@@ -18,7 +18,7 @@ func (c *ClickHouse) WriteFlows(ctx context.Context, flows []*record.Flow) error
 	}
 	buf := make([]byte, 0, len(flows)*512)
 	for _, fl := range flows {
-		buf = appendFlowRow(buf, fl)
+		buf = appendFlowRow(buf, fl, c.Locate)
 	}
 	table := "flows"
 	if c.cfg.Cluster != "" && c.cfg.WriteLocal {
@@ -32,7 +32,7 @@ func (c *ClickHouse) WriteFlows(ctx context.Context, flows []*record.Flow) error
 }
 
 // appendFlowRow encodes one flow in RowBinary, in insertColumns order.
-func appendFlowRow(b []byte, fl *record.Flow) []byte {
+func appendFlowRow(b []byte, fl *record.Flow, locate Locator) []byte {
 	for _, f := range columns {
 		switch f.kind {
 		case kindUint:
@@ -49,7 +49,7 @@ func appendFlowRow(b []byte, fl *record.Flow) []byte {
 				b = appendString(b, s)
 			}
 		default:
-			b = appendString(b, f.str(fl))
+			b = appendString(b, f.value(fl, locate))
 		}
 	}
 	return binary.LittleEndian.AppendUint32(b, dateTime(fl.FirstSeen))

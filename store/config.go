@@ -22,6 +22,10 @@ type Config struct {
 	Spool bool
 	// SpoolMaxBytes caps the spool (1 GiB when zero).
 	SpoolMaxBytes int64
+	// Locate returns the ISO 3166-1 alpha-2 country code of an address,
+	// or "" when unknown, for the client_country and server_country fields
+	// of each flow written. Those fields stay empty when Locate is nil.
+	Locate Locator
 	// RetentionInterval is how often expired ClickHouse partitions are
 	// dropped when ClickHouse.RetentionDays is set (1 hour when zero).
 	RetentionInterval time.Duration

@@ -28,6 +28,9 @@ type DuckDB struct {
 	path string
 	// mu serialises writers: an Appender holds a connection for a batch.
 	mu sync.Mutex
+	// Locate fills client_country and server_country; set it before the
+	// first write.
+	Locate Locator
 }
 
 // OpenDuckDB opens or creates the database in dir and its schema.
@@ -76,7 +79,7 @@ func (d *DuckDB) migrate(ctx context.Context) error {
 
 // SchemaVersion is the version of the tables both backends create; a
 // change of columns bumps it.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 func duckdbType(f *field) string {
 	switch f.kind {
@@ -86,17 +89,18 @@ func duckdbType(f *field) string {
 		return "TIMESTAMP"
 	case kindIP:
 		return "BLOB"
-	case kindList:
-		return "VARCHAR[]"
 	}
 	return "VARCHAR"
 }
 
+// duckdbFlowsTable returns the CREATE TABLE of the flows: one column per
+// field of duckdbColumns, lists as JSON array text, then the extra column.
 func duckdbFlowsTable() string {
-	cols := make([]string, len(columns))
-	for i, f := range columns {
-		cols[i] = fmt.Sprintf("%q %s NOT NULL", f.column, duckdbType(f))
+	cols := make([]string, 0, len(duckdbColumns)+1)
+	for _, f := range duckdbColumns {
+		cols = append(cols, fmt.Sprintf("%q %s NOT NULL", f.column, duckdbType(f)))
 	}
+	cols = append(cols, fmt.Sprintf("%q VARCHAR NOT NULL", duckdbExtraColumn))
 	return "CREATE TABLE flows (" + strings.Join(cols, ", ") + ")"
 }
 
@@ -108,11 +112,14 @@ const duckdbAlertsTable = `CREATE TABLE alerts (
 // WriteFlows appends the batch in one Appender flush.
 func (d *DuckDB) WriteFlows(ctx context.Context, flows []*record.Flow) error {
 	return d.appendRows(ctx, "flows", func(add func(...driver.Value) error) error {
-		row := make([]driver.Value, len(columns))
+		row := make([]driver.Value, len(duckdbColumns)+1)
+		var buf []byte
 		for _, fl := range flows {
-			for i, f := range columns {
-				row[i] = duckdbValue(f, fl)
+			for i, f := range duckdbColumns {
+				row[i] = d.value(f, fl)
 			}
+			buf = appendExtra(buf[:0], fl)
+			row[len(duckdbColumns)] = string(buf)
 			if err := add(row...); err != nil {
 				return err
 			}
@@ -160,7 +167,7 @@ func (d *DuckDB) appendRows(ctx context.Context, table string, fill func(func(..
 	})
 }
 
-func duckdbValue(f *field, fl *record.Flow) driver.Value {
+func (d *DuckDB) value(f *field, fl *record.Flow) driver.Value {
 	switch f.kind {
 	case kindUint:
 		return f.num(fl)
@@ -170,13 +177,9 @@ func duckdbValue(f *field, fl *record.Flow) driver.Value {
 		b := ipBytes(f.str(fl))
 		return b[:]
 	case kindList:
-		l := f.list(fl)
-		if l == nil {
-			return []string{}
-		}
-		return l
+		return string(appendJSONList(nil, f.list(fl)))
 	}
-	return f.str(fl)
+	return f.value(fl, d.Locate)
 }
 
 // duckdbTime stores an absent time as the Unix epoch, as ClickHouse does.

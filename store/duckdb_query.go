@@ -25,7 +25,7 @@ func (duckdbDialect) value(w *sqlWriter, v any) {
 	w.WriteByte('?')
 }
 
-func (duckdbDialect) column(f *field) string { return `"` + f.column + `"` }
+func (duckdbDialect) column(f *field) string { return duckdbExpr(f) }
 
 func (d duckdbDialect) timeCond(w *sqlWriter, f *field, op string, t time.Time) {
 	w.WriteString(d.column(f) + " " + op + " ")
@@ -44,24 +44,24 @@ func (d duckdbDialect) startsWith(w *sqlWriter, expr, prefix string) {
 	w.WriteByte(')')
 }
 
-func (duckdbDialect) listAny(w *sqlWriter, col string, each func(elem string)) {
-	w.WriteString(`len(list_filter("` + col + `", lambda elem: `)
+func (duckdbDialect) listAny(w *sqlWriter, f *field, each func(elem string)) {
+	w.WriteString(`len(list_filter(from_json(` + duckdbExpr(f) + `, '["VARCHAR"]'), lambda elem: `)
 	each("elem")
 	w.WriteString(")) > 0")
 }
 
-// selectList is every flow column, in table order.
-func selectList(d dialect) string {
-	parts := make([]string, len(columns))
-	for i, f := range columns {
-		parts[i] = d.column(f)
+// duckdbSelectList is every flow column in table order, extra last.
+func duckdbSelectList() string {
+	parts := make([]string, 0, len(duckdbColumns)+1)
+	for _, f := range duckdbColumns {
+		parts = append(parts, duckdbExpr(f))
 	}
-	return strings.Join(parts, ", ")
+	return strings.Join(append(parts, duckdbExtraColumn), ", ")
 }
 
 // QueryFlows returns the flows the query selects.
 func (d *DuckDB) QueryFlows(ctx context.Context, q Query) ([]*record.Flow, error) {
-	where, args, err := whereClause(duckdbDialect{}, q.Scope)
+	from, args, err := duckdbFrom(q.Scope)
 	if err != nil {
 		return nil, err
 	}
@@ -69,7 +69,7 @@ func (d *DuckDB) QueryFlows(ctx context.Context, q Query) ([]*record.Flow, error
 	if err != nil {
 		return nil, err
 	}
-	query := "SELECT " + selectList(duckdbDialect{}) + " FROM flows WHERE " + where + " ORDER BY " + order + limitClause(q.Limit, q.Offset)
+	query := "SELECT " + duckdbSelectList() + " FROM " + from + " ORDER BY " + order + limitClause(q.Limit, q.Offset)
 	rows, err := d.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, errorf("query flows: %w", err)
@@ -81,7 +81,11 @@ func (d *DuckDB) QueryFlows(ctx context.Context, q Query) ([]*record.Flow, error
 		if err := rows.Scan(dest...); err != nil {
 			return nil, errorf("read flow: %w", err)
 		}
-		out = append(out, holders.flow())
+		fl, err := holders.flow()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, fl)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, errorf("query flows: %w", err)
@@ -100,21 +104,22 @@ func limitClause(limit, offset int) string {
 	return s
 }
 
-// rowHolders receives one scanned row, one holder per column.
+// rowHolders receives one scanned row, one holder per column; lists scan
+// as their JSON text into strs, and extra is the last column.
 type rowHolders struct {
 	strs  []string
 	nums  []uint64
 	times []time.Time
 	blobs [][]byte
-	lists []any
+	extra string
 }
 
 func duckdbHolders() ([]any, *rowHolders) {
-	n := len(columns)
+	n := len(duckdbColumns)
 	h := &rowHolders{strs: make([]string, n), nums: make([]uint64, n), times: make([]time.Time, n),
-		blobs: make([][]byte, n), lists: make([]any, n)}
-	dest := make([]any, n)
-	for i, f := range columns {
+		blobs: make([][]byte, n)}
+	dest := make([]any, n+1)
+	for i, f := range duckdbColumns {
 		switch f.kind {
 		case kindUint:
 			dest[i] = &h.nums[i]
@@ -122,19 +127,18 @@ func duckdbHolders() ([]any, *rowHolders) {
 			dest[i] = &h.times[i]
 		case kindIP:
 			dest[i] = &h.blobs[i]
-		case kindList:
-			dest[i] = &h.lists[i]
 		default:
 			dest[i] = &h.strs[i]
 		}
 	}
+	dest[n] = &h.extra
 	return dest, h
 }
 
 // flow builds a record from the scanned row; zero values stay absent.
-func (h *rowHolders) flow() *record.Flow {
+func (h *rowHolders) flow() (*record.Flow, error) {
 	fl := &record.Flow{Risks: []string{}}
-	for i, f := range columns {
+	for i, f := range duckdbColumns {
 		switch f.kind {
 		case kindUint:
 			if h.nums[i] != 0 {
@@ -147,26 +151,20 @@ func (h *rowHolders) flow() *record.Flow {
 		case kindIP:
 			f.setStr(fl, ipString(h.blobs[i], fl.IPVersion))
 		case kindList:
-			setList(f, fl, h.lists[i])
+			l, err := parseJSONList(h.strs[i])
+			if err != nil {
+				return nil, err
+			}
+			if len(l) > 0 {
+				f.setList(fl, l)
+			}
 		default:
 			if h.strs[i] != "" {
 				f.setStr(fl, h.strs[i])
 			}
 		}
 	}
-	return fl
-}
-
-func setList(f *field, fl *record.Flow, v any) {
-	items, _ := v.([]any)
-	if len(items) == 0 {
-		return
-	}
-	l := make([]string, len(items))
-	for i, it := range items {
-		l[i], _ = it.(string)
-	}
-	f.setList(fl, l)
+	return fl, setExtra(fl, h.extra)
 }
 
 // ipString formats a stored 16-byte address. IPv4 flows print in dotted
@@ -192,12 +190,12 @@ func addrString(ap netip.AddrPort) string {
 
 // Count returns how many flows the scope selects.
 func (d *DuckDB) Count(ctx context.Context, s Scope) (uint64, error) {
-	where, args, err := whereClause(duckdbDialect{}, s)
+	from, args, err := duckdbFrom(s)
 	if err != nil {
 		return 0, err
 	}
 	var n uint64
-	if err := d.db.QueryRowContext(ctx, "SELECT count(*) FROM flows WHERE "+where, args...).Scan(&n); err != nil {
+	if err := d.db.QueryRowContext(ctx, "SELECT count(*) FROM "+from, args...).Scan(&n); err != nil {
 		return 0, errorf("count flows: %w", err)
 	}
 	return n, nil
@@ -209,12 +207,12 @@ func (d *DuckDB) Top(ctx context.Context, q TopQuery) ([]TopEntry, error) {
 	if err != nil {
 		return nil, err
 	}
-	where, args, err := whereClause(duckdbDialect{}, q.Scope)
+	from, args, err := duckdbFrom(q.Scope)
 	if err != nil {
 		return nil, err
 	}
 	col := duckdbDialect{}.column(f)
-	query := "SELECT " + col + ", sum(c2s_bytes + s2c_bytes)::UBIGINT AS b, count(*) FROM flows WHERE " + where +
+	query := "SELECT " + col + ", sum(c2s_bytes + s2c_bytes)::UBIGINT AS b, count(*) FROM " + from +
 		" GROUP BY " + col + " ORDER BY b DESC, " + col + limitClause(q.N, 0)
 	rows, err := d.db.QueryContext(ctx, query, args...)
 	if err != nil {
@@ -251,12 +249,12 @@ func (d *DuckDB) BytesOverTime(ctx context.Context, q SeriesQuery) ([]SeriesPoin
 	if err != nil {
 		return nil, err
 	}
-	where, args, err := whereClause(duckdbDialect{}, q.Scope)
+	from, args, err := duckdbFrom(q.Scope)
 	if err != nil {
 		return nil, err
 	}
 	step := secs * 1_000_000
-	query := fmt.Sprintf("SELECT (epoch_us(first_seen) // %d) * %d AS k, sum(c2s_bytes + s2c_bytes)::UBIGINT, count(*) FROM flows WHERE %s GROUP BY k ORDER BY k", step, step, where)
+	query := fmt.Sprintf("SELECT (epoch_us(first_seen) // %d) * %d AS k, sum(c2s_bytes + s2c_bytes)::UBIGINT, count(*) FROM %s GROUP BY k ORDER BY k", step, step, from)
 	rows, err := d.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, errorf("bytes over time: %w", err)

@@ -39,6 +39,11 @@ type field struct {
 	setTime func(*record.Flow, time.Time)
 	setList func(*record.Flow, []string)
 
+	// countryOf names the address field whose country a country field
+	// stores. Its value comes from the backend's Locate function when the
+	// flow is written, because the record has no country.
+	countryOf string
+
 	// sum lists the columns a computed number field adds up.
 	sum []string
 	// hidden marks a column that filters cannot name.
@@ -92,6 +97,7 @@ var virtualFields = map[string][2]string{
 func buildColumns() []*field {
 	var all []*field
 	all = append(all, topFields()...)
+	all = append(all, countryField("client_country", "client_ip"), countryField("server_country", "server_ip"))
 	all = append(all, tlsFields()...)
 	all = append(all, sshFields()...)
 	all = append(all, dnsFields()...)
@@ -102,6 +108,37 @@ func buildColumns() []*field {
 		f.column = columnName(f.name)
 	}
 	return all
+}
+
+// countryField returns the field of the ISO 3166-1 alpha-2 country code of
+// an address field. The record has no country, so reading the column back
+// leaves the record as it is.
+// NOTE: Matcher has no Locate function and matches country conditions
+// against an empty string, so they select only in the backends.
+func countryField(name, addrField string) *field {
+	f := strField(name, func(*record.Flow) string { return "" }, func(*record.Flow, string) {})
+	f.countryOf = addrField
+	return f
+}
+
+// Locator is a country lookup: it returns the ISO 3166-1 alpha-2 code of an
+// address, or "" when unknown.
+type Locator func(netip.Addr) string
+
+// value returns the string that a string field stores for fl: the country
+// of the address for a country field, found with locate when it is set.
+func (f *field) value(fl *record.Flow, locate Locator) string {
+	if f.countryOf == "" {
+		return f.str(fl)
+	}
+	if locate == nil {
+		return ""
+	}
+	addr := fieldsByName[f.countryOf].ip(fl)
+	if !addr.IsValid() {
+		return ""
+	}
+	return locate(addr)
 }
 
 func columnName(dotted string) string {

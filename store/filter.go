@@ -38,7 +38,9 @@ const (
 //	         {"not": {"field": "client_ip", "op": "in", "values": ["10.0.0.0/8"]}}]}
 //
 // Field is a dotted flow record name (tls.sni), a computed sum (bytes,
-// packets) or a name standing for either end of the flow (ip, host, port).
+// packets), a name standing for either end of the flow (ip, host, port), or
+// client_country or server_country, which the store fills when it writes a
+// flow, from Config.Locate.
 type Filter struct {
 	All    bool      `json:"all,omitempty"`
 	And    []*Filter `json:"and,omitempty"`

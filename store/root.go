@@ -36,11 +36,21 @@ func New(cfg Config, log *slog.Logger) (*Component, error) {
 func Open(ctx context.Context, cfg Config) (Store, error) {
 	cfg.setDefaults()
 	if cfg.embedded() {
-		return OpenDuckDB(ctx, cfg.DataDir)
+		d, err := OpenDuckDB(ctx, cfg.DataDir)
+		if err != nil {
+			return nil, err
+		}
+		d.Locate = cfg.Locate
+		return d, nil
 	}
-	ch := cfg.ClickHouse
-	ch.URL = cfg.URL
-	return OpenClickHouse(ctx, ch)
+	chCfg := cfg.ClickHouse
+	chCfg.URL = cfg.URL
+	ch, err := OpenClickHouse(ctx, chCfg)
+	if err != nil {
+		return nil, err
+	}
+	ch.Locate = cfg.Locate
+	return ch, nil
 }
 
 // Start opens the backend and starts the spool writer and retention.

@@ -20,7 +20,7 @@ type dialect interface {
 	startsWith(w *sqlWriter, expr, prefix string)
 	// listAny writes a test that some element of a list column passes the
 	// string condition that each writes for the element expression.
-	listAny(w *sqlWriter, col string, each func(elem string))
+	listAny(w *sqlWriter, f *field, each func(elem string))
 }
 
 // sqlWriter collects SQL text and, for dialects with bind parameters, the
@@ -75,7 +75,7 @@ func (w *sqlWriter) cond(c *cond) {
 	case kindIP:
 		w.ipCond(c)
 	case kindList:
-		w.d.listAny(w, c.field.column, func(elem string) { w.stringCond(c, elem) })
+		w.d.listAny(w, c.field, func(elem string) { w.stringCond(c, elem) })
 	default:
 		w.stringCond(c, w.d.column(c.field))
 	}
@@ -149,6 +149,12 @@ func (w *sqlWriter) ipCond(c *cond) {
 			w.WriteString(" OR ")
 		}
 		lo, hi := ipRange(p)
+		if lo == hi {
+			// Equality is cheaper than BETWEEN for one address.
+			w.WriteString(w.d.column(c.field) + " = ")
+			w.d.value(w, lo)
+			continue
+		}
 		w.WriteString(w.d.column(c.field) + " BETWEEN ")
 		w.d.value(w, lo)
 		w.WriteString(" AND ")
