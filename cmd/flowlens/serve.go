@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
 	"strings"
@@ -31,6 +32,7 @@ type serveOptions struct {
 	refresh             time.Duration
 	rules, risk         string
 	geoip               string
+	geo                 *geo.Resolver
 	store               store.Config
 	pipeline            pipeline.Config
 	access              accessOptions
@@ -89,6 +91,9 @@ func runServe(args []string, logger *slog.Logger) error {
 	o.pipeline.Flow.RunID = newRunID()
 	o.pipeline.WallClock = o.iface != ""
 
+	if err := openGeo(o, logger); err != nil {
+		return err
+	}
 	st, err := store.New(o.store, logger)
 	if err != nil {
 		return err
@@ -169,19 +174,27 @@ func newWebHandler(o *serveOptions, live *pipeline.Live, st store.Store, alerts 
 	cfg := web.DefaultConfig()
 	cfg.Listen, cfg.Refresh = o.listen, o.refresh
 	cfg.Middleware = middleware
+	cfg.Geo = o.geo
+	return server.NewWebHandler(cfg, live, st, alerts, logger)
+}
+
+// openGeo builds the address locator of the web pages and the store from
+// the --geoip databases, if any, and this host's own addresses.
+func openGeo(o *serveOptions, logger *slog.Logger) error {
 	var db *geo.DB
 	if o.geoip != "" {
 		var err error
 		if db, err = geo.Open(strings.Split(o.geoip, ",")...); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	addrs, err := net.InterfaceAddrs()
 	if err != nil {
 		logger.Warn("cannot list this host's addresses; they will not be marked", "err", err)
 	}
-	cfg.Geo = geo.NewResolver(db, geo.NewSelf(addrs))
-	return server.NewWebHandler(cfg, live, st, alerts, logger)
+	o.geo = geo.NewResolver(db, geo.NewSelf(addrs))
+	o.store.Locate = func(a netip.Addr) string { return o.geo.Locate(a).Country }
+	return nil
 }
 
 // startWeb serves the web UI, the API and /metrics, behind the login
