@@ -31,6 +31,7 @@ type analyzeOptions struct {
 	rules    string
 	risk     string
 	pipeline pipeline.Config
+	profile  profiler
 }
 
 func parseAnalyzeFlags(args []string) (*analyzeOptions, error) {
@@ -41,7 +42,7 @@ func parseAnalyzeFlags(args []string) (*analyzeOptions, error) {
 	fs := flag.NewFlagSet("analyze", flag.ContinueOnError)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: flowlens analyze -r FILE [flags]\n\nReads a capture (pcap or pcapng, optionally gzip-compressed) and prints one\nflow record per line when the capture ends. Each flow lasts from its first\npacket to its last unless timeouts are given.\n\nFlags:")
-		fs.PrintDefaults()
+		printVisibleDefaults(fs, "cpuprofile", "memprofile")
 	}
 	fs.StringVar(&o.file, "r", "", "capture `file` to read (required)")
 	fs.StringVar(&o.format, "format", "jsonl", "output format: jsonl or table")
@@ -49,6 +50,9 @@ func parseAnalyzeFlags(args []string) (*analyzeOptions, error) {
 	fs.StringVar(&o.rules, "rules", "", "`dir`ectory of nDPI rule files (protos.txt, categories.txt, risky_domains.txt, ja3_fingerprints.csv, sha1_fingerprints.csv, lists/)")
 	fs.StringVar(&o.risk, "risk-config", "", "JSON `file` that turns risk rules off or changes their thresholds and blocklists")
 	addPipelineFlags(fs, &o.pipeline)
+	// For profiling the pipeline; -h does not list them.
+	fs.StringVar(&o.profile.cpuPath, "cpuprofile", "", "write a CPU profile of the run to `file`")
+	fs.StringVar(&o.profile.memPath, "memprofile", "", "write a heap profile taken at the end of the capture to `file`")
 	if err := fs.Parse(args); err != nil {
 		return nil, errUsage
 	}
@@ -80,9 +84,16 @@ func runAnalyze(args []string, logger *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	if err := o.profile.start(); err != nil {
+		return err
+	}
+	defer o.profile.stopCPU()
 	records, stats, runErr := analyzeCapture(ctx, o.file, o.filter, o.pipeline, judge)
 	if records == nil && runErr != nil {
 		return runErr
+	}
+	if err := o.profile.writeHeap(); err != nil {
+		return err
 	}
 	out := bufio.NewWriterSize(os.Stdout, 1<<16)
 	if err := writeRecords(out, o.format, records); err != nil {
@@ -90,6 +101,9 @@ func runAnalyze(args []string, logger *slog.Logger) error {
 	}
 	if err := out.Flush(); err != nil {
 		return fmt.Errorf("write output: %w", err)
+	}
+	if err := o.profile.stopCPU(); err != nil {
+		return err
 	}
 	printSummary(os.Stderr, stats, len(records))
 	return readOutcome(runErr, logger)
