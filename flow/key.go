@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"encoding/binary"
 	"net/netip"
 
 	"github.com/flowlens/flowlens/decode"
@@ -38,24 +39,25 @@ func lessEndpoint(a netip.Addr, ap uint16, b netip.Addr, bp uint16) bool {
 }
 
 // Hash returns a hash of the key that is the same for both directions, for
-// spreading flows over workers. It is FNV-1a over the canonical fields.
+// spreading flows over workers. It folds the key into 64-bit words and
+// mixes them with the multiply and xor-shift steps of the SplitMix64
+// finalizer, which spreads every input bit over the whole result.
 func (k *Key) Hash() uint64 {
-	const offset, prime = 14695981039346656037, 1099511628211
-	h := uint64(offset)
-	mix := func(b byte) { h ^= uint64(b); h *= prime }
 	lo, hi := k.LoAddr.As16(), k.HiAddr.As16()
-	for i := range lo {
-		mix(lo[i])
-		mix(hi[i])
-	}
-	mix(byte(k.LoPort))
-	mix(byte(k.LoPort >> 8))
-	mix(byte(k.HiPort))
-	mix(byte(k.HiPort >> 8))
-	mix(k.Protocol)
-	mix(byte(k.VLAN))
-	mix(byte(k.VLAN >> 8))
-	return h
+	h := uint64(k.VLAN)<<40 | uint64(k.Protocol)<<32 | uint64(k.LoPort)<<16 | uint64(k.HiPort)
+	h = mix64(h ^ binary.LittleEndian.Uint64(lo[:8]))
+	h = mix64(h ^ binary.LittleEndian.Uint64(lo[8:]))
+	h = mix64(h ^ binary.LittleEndian.Uint64(hi[:8]))
+	return mix64(h ^ binary.LittleEndian.Uint64(hi[8:]))
+}
+
+// mix64 is the output function of the SplitMix64 generator, with its
+// constants.
+func mix64(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
+	x = (x ^ x>>27) * 0x94d049bb133111eb
+	return x ^ x>>31
 }
 
 // KeyOf returns the canonical flow key of a decoded packet.
