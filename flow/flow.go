@@ -28,9 +28,6 @@ type Flow struct {
 	// finSeen and rstSeen drive the early close of TCP flows.
 	finSeen [2]bool
 	rstSeen bool
-	// closeAt, when non-zero, is the packet time at which a finished TCP
-	// flow closes.
-	closeAt int64
 
 	// payloadPackets counts the packets that carried transport payload.
 	payloadPackets [2]uint64
