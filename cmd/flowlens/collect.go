@@ -26,12 +26,16 @@ type flowEntry struct {
 	line []byte
 }
 
-// collector keeps the closed flows, one slice per worker so that workers
-// append without contending for long.
+// entryChunk is how many flows one block of a collector holds.
+const entryChunk = 4096
+
+// collector keeps the closed flows in fixed-size blocks, one list of blocks
+// per worker, so that workers do not contend and a growing list never
+// copies what it holds.
 type collector struct {
 	encode  bool
 	mu      sync.Mutex
-	workers [][]flowEntry
+	workers [][][]flowEntry
 	// err is the first error from encoding a record.
 	err error
 }
@@ -62,7 +66,13 @@ func (c *collector) sink(judge *risk.Evaluator) pipeline.Sink {
 		for len(c.workers) <= worker {
 			c.workers = append(c.workers, nil)
 		}
-		c.workers[worker] = append(c.workers[worker], e)
+		blocks := c.workers[worker]
+		if len(blocks) == 0 || len(blocks[len(blocks)-1]) == entryChunk {
+			blocks = append(blocks, make([]flowEntry, 0, entryChunk))
+		}
+		last := len(blocks) - 1
+		blocks[last] = append(blocks[last], e)
+		c.workers[worker] = blocks
 	}
 }
 
@@ -71,12 +81,17 @@ func (c *collector) sink(judge *risk.Evaluator) pipeline.Sink {
 // empty, non-nil slice when there are no flows.
 func (c *collector) sorted() []flowEntry {
 	n := 0
-	for _, w := range c.workers {
-		n += len(w)
+	for _, blocks := range c.workers {
+		for _, b := range blocks {
+			n += len(b)
+		}
 	}
 	all := make([]flowEntry, 0, n)
-	for i, w := range c.workers {
-		all = append(all, w...)
+	for i, blocks := range c.workers {
+		for j, b := range blocks {
+			all = append(all, b...)
+			blocks[j] = nil
+		}
 		c.workers[i] = nil
 	}
 	slices.SortFunc(all, compareEntries)
