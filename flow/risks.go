@@ -43,7 +43,9 @@ func (f *Flow) notePayload(dir int, payload []byte, inspected bool) {
 	if len(payload) == 0 {
 		return
 	}
-	f.payloadPackets[dir]++
+	if f.payloadPackets[dir] < math.MaxUint32 {
+		f.payloadPackets[dir]++
+	}
 	// Only ICMP flows are judged by entropy, so other flows skip the
 	// histogram.
 	if f.Key.Protocol != decode.ProtoICMP {
