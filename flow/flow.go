@@ -56,17 +56,17 @@ type Flow struct {
 // Client returns the client endpoint.
 func (f *Flow) Client() (netip.Addr, uint16) {
 	if f.ClientIsLo {
-		return f.Key.LoAddr, f.Key.LoPort
+		return f.Key.LoAddr(), f.Key.LoPort
 	}
-	return f.Key.HiAddr, f.Key.HiPort
+	return f.Key.HiAddr(), f.Key.HiPort
 }
 
 // Server returns the server endpoint.
 func (f *Flow) Server() (netip.Addr, uint16) {
 	if f.ClientIsLo {
-		return f.Key.HiAddr, f.Key.HiPort
+		return f.Key.HiAddr(), f.Key.HiPort
 	}
-	return f.Key.LoAddr, f.Key.LoPort
+	return f.Key.LoAddr(), f.Key.LoPort
 }
 
 // formatID prints a flow ID: 16 hex digits when it carries a run ID.

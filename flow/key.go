@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"bytes"
 	"encoding/binary"
 	"net/netip"
 
@@ -9,33 +10,56 @@ import (
 
 // Key identifies a bidirectional flow: VLAN, IP protocol and the two
 // endpoints in canonical order, so that both directions of a conversation
-// give the same key. It is a comparable value, used directly as a map key.
+// give the same key. It is a comparable value without pointers, used
+// directly as a map key, so the map's keys need no garbage collector
+// scanning.
 type Key struct {
 	VLAN     uint16
 	Protocol uint8
-	// LoAddr:LoPort is the smaller endpoint, HiAddr:HiPort the larger.
+	// ipv4 is set when both addresses are IPv4. They are then stored as
+	// IPv4-mapped IPv6 addresses, and the flag keeps an IPv6 packet
+	// between mapped addresses on a different key.
+	ipv4 bool
+	// lo:LoPort is the smaller endpoint, hi:HiPort the larger.
 	LoPort, HiPort uint16
-	LoAddr, HiAddr netip.Addr
+	lo, hi         [16]byte
 }
 
 // keyOf returns the canonical key of a decoded packet, and whether its
-// source is the key's Lo endpoint.
+// source is the key's Lo endpoint. Both addresses of a packet have the
+// same family, so comparing their 16-byte forms orders them as
+// netip.Addr.Compare does.
 func keyOf(p *decode.Packet) (Key, bool) {
-	k := Key{VLAN: p.VLAN, Protocol: p.Protocol}
-	srcIsLo := lessEndpoint(p.Src, p.SrcPort, p.Dst, p.DstPort)
+	k := Key{VLAN: p.VLAN, Protocol: p.Protocol, ipv4: p.Src.Is4()}
+	src, dst := p.Src.As16(), p.Dst.As16()
+	srcIsLo := lessEndpoint(&src, p.SrcPort, &dst, p.DstPort)
 	if srcIsLo {
-		k.LoAddr, k.LoPort, k.HiAddr, k.HiPort = p.Src, p.SrcPort, p.Dst, p.DstPort
+		k.lo, k.LoPort, k.hi, k.HiPort = src, p.SrcPort, dst, p.DstPort
 	} else {
-		k.LoAddr, k.LoPort, k.HiAddr, k.HiPort = p.Dst, p.DstPort, p.Src, p.SrcPort
+		k.lo, k.LoPort, k.hi, k.HiPort = dst, p.DstPort, src, p.SrcPort
 	}
 	return k, srcIsLo
 }
 
-func lessEndpoint(a netip.Addr, ap uint16, b netip.Addr, bp uint16) bool {
-	if c := a.Compare(b); c != 0 {
+func lessEndpoint(a *[16]byte, ap uint16, b *[16]byte, bp uint16) bool {
+	if c := bytes.Compare(a[:], b[:]); c != 0 {
 		return c < 0
 	}
 	return ap <= bp
+}
+
+// LoAddr returns the address of the key's smaller endpoint.
+func (k *Key) LoAddr() netip.Addr { return k.addr(&k.lo) }
+
+// HiAddr returns the address of the key's larger endpoint.
+func (k *Key) HiAddr() netip.Addr { return k.addr(&k.hi) }
+
+func (k *Key) addr(b *[16]byte) netip.Addr {
+	a := netip.AddrFrom16(*b)
+	if k.ipv4 {
+		return a.Unmap()
+	}
+	return a
 }
 
 // Hash returns a hash of the key that is the same for both directions, for
@@ -43,7 +67,7 @@ func lessEndpoint(a netip.Addr, ap uint16, b netip.Addr, bp uint16) bool {
 // mixes them with the multiply and xor-shift steps of the SplitMix64
 // finalizer, which spreads every input bit over the whole result.
 func (k *Key) Hash() uint64 {
-	lo, hi := k.LoAddr.As16(), k.HiAddr.As16()
+	lo, hi := &k.lo, &k.hi
 	h := uint64(k.VLAN)<<40 | uint64(k.Protocol)<<32 | uint64(k.LoPort)<<16 | uint64(k.HiPort)
 	h = mix64(h ^ binary.LittleEndian.Uint64(lo[:8]))
 	h = mix64(h ^ binary.LittleEndian.Uint64(lo[8:]))

@@ -56,3 +56,29 @@ func BenchmarkKeyHash(b *testing.B) {
 		b.Log("zero sum")
 	}
 }
+
+func TestKeyAddressesRoundTrip(t *testing.T) {
+	tests := []struct{ lo, hi string }{
+		{"10.0.0.1", "10.0.0.2"},
+		{"2001:db8::1", "2001:db8::2"},
+		{"::ffff:10.0.0.1", "::ffff:10.0.0.2"},
+	}
+	for _, tt := range tests {
+		p := pkt(decode.ProtoUDP, tt.hi, 53, tt.lo, 5353, 0)
+		k := KeyOf(p)
+		if got := k.LoAddr().String(); got != tt.lo {
+			t.Errorf("LoAddr() = %s, want %s", got, tt.lo)
+		}
+		if got := k.HiAddr().String(); got != tt.hi {
+			t.Errorf("HiAddr() = %s, want %s", got, tt.hi)
+		}
+	}
+}
+
+func TestKeyMappedIPv6DiffersFromIPv4(t *testing.T) {
+	v4 := KeyOf(pkt(decode.ProtoTCP, "10.0.0.1", 40000, "10.0.0.2", 80, 0))
+	mapped := KeyOf(pkt(decode.ProtoTCP, "::ffff:10.0.0.1", 40000, "::ffff:10.0.0.2", 80, 0))
+	if v4 == mapped {
+		t.Errorf("IPv4 and IPv4-mapped IPv6 flows share the key %+v", v4)
+	}
+}
