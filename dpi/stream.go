@@ -9,15 +9,22 @@ import "github.com/flowlens/flowlens/decode"
 type stream struct {
 	buf []byte
 	// next is the sequence number of the next in-order byte.
-	next    uint32
+	next uint32
+	// dropped counts bytes lost to the caps.
+	dropped uint32
 	started bool
 	fromSYN bool
-	// pending holds segments that arrived ahead of a gap.
-	pending []segment
-	// pendingBytes counts the bytes held in pending.
-	pendingBytes int
-	// dropped counts bytes lost to the caps.
-	dropped int
+	// held keeps the segments that arrived ahead of a gap. Few streams
+	// have one, so it is allocated on first use to keep every flow's
+	// inspection state small.
+	held *heldSegments
+}
+
+// heldSegments are out-of-order segments waiting for the bytes before them.
+type heldSegments struct {
+	segments []segment
+	// bytes counts the payload bytes of segments.
+	bytes int
 }
 
 type segment struct {
@@ -46,7 +53,7 @@ func (s *stream) add(seq uint32, flags uint8, payload []byte, capBytes int) []by
 			s.fromSYN = true
 			s.next = seq + 1
 		}
-	} else if syn && len(s.buf) == 0 && len(s.pending) == 0 {
+	} else if syn && len(s.buf) == 0 && s.held == nil {
 		// A SYN (or a second SYN-ACK with a new sequence number) before any
 		// data: restart numbering from it.
 		s.fromSYN, s.next = true, seq+1
@@ -82,39 +89,47 @@ func (s *stream) appendInOrder(data []byte, capBytes int) {
 	s.next += uint32(len(data))
 	room := capBytes - len(s.buf)
 	if room <= 0 {
-		s.dropped += len(data)
+		s.dropped += uint32(len(data))
 		return
 	}
 	if len(data) > room {
-		s.dropped += len(data) - room
+		s.dropped += uint32(len(data) - room)
 		data = data[:room]
 	}
 	s.buf = append(s.buf, data...)
 }
 
 func (s *stream) hold(seq uint32, payload []byte, capBytes int) {
-	if s.pendingBytes+len(payload) > capBytes || len(s.pending) >= 64 {
-		s.dropped += len(payload)
+	if s.held == nil {
+		s.held = &heldSegments{}
+	}
+	h := s.held
+	if h.bytes+len(payload) > capBytes || len(h.segments) >= 64 {
+		s.dropped += uint32(len(payload))
 		return
 	}
-	s.pending = append(s.pending, segment{seq: seq, data: append([]byte(nil), payload...)})
-	s.pendingBytes += len(payload)
+	h.segments = append(h.segments, segment{seq: seq, data: append([]byte(nil), payload...)})
+	h.bytes += len(payload)
 }
 
 // drainPending appends the held segments that the stream has reached.
 func (s *stream) drainPending(capBytes int) {
-	for progress := true; progress && len(s.pending) > 0; {
+	h := s.held
+	if h == nil {
+		return
+	}
+	for progress := true; progress && len(h.segments) > 0; {
 		progress = false
-		for i := 0; i < len(s.pending); i++ {
-			sg := s.pending[i]
+		for i := 0; i < len(h.segments); i++ {
+			sg := h.segments[i]
 			if seqLess(s.next, sg.seq) {
 				continue
 			}
 			if end := sg.seq + uint32(len(sg.data)); seqLess(s.next, end) {
 				s.appendInOrder(sg.data[s.next-sg.seq:], capBytes)
 			}
-			s.pendingBytes -= len(sg.data)
-			s.pending = append(s.pending[:i], s.pending[i+1:]...)
+			h.bytes -= len(sg.data)
+			h.segments = append(h.segments[:i], h.segments[i+1:]...)
 			progress = true
 			i--
 		}
@@ -123,5 +138,5 @@ func (s *stream) drainPending(capBytes int) {
 
 // release frees the stream's memory once inspection is over.
 func (s *stream) release() {
-	s.buf, s.pending, s.pendingBytes = nil, nil, 0
+	s.buf, s.held = nil, nil
 }

@@ -29,18 +29,20 @@ type Flow struct {
 	// finSeen and rstSeen drive the early close of TCP flows.
 	finSeen [2]bool
 	rstSeen bool
-	// closeAt, when non-zero, is the packet time at which a finished TCP
-	// flow closes.
-	closeAt int64
-
-	// payloadPackets counts the packets that carried transport payload.
-	payloadPackets [2]uint64
-	// entropy is the Shannon entropy, in bits per byte, of the last
-	// payload that DPI inspected.
-	entropy float32
 	// firstFlagsNone is set when the flow's first packet was a TCP
 	// segment without any flag.
 	firstFlagsNone bool
+	// list is the timeout class of the list holding the flow plus one, 0
+	// while the flow is on none. It sits with the other small fields so
+	// that the struct packs without padding.
+	list uint8
+
+	// payloadPackets counts the packets that carried transport payload.
+	// It saturates rather than wraps.
+	payloadPackets [2]uint32
+	// entropy is the Shannon entropy, in bits per byte, of the last
+	// payload that DPI inspected.
+	entropy float32
 
 	// DPI is the flow's inspection state and results; nil when DPI is off.
 	DPI *dpi.Flow
@@ -50,23 +52,22 @@ type Flow struct {
 
 	// prev and next link the flow into its timeout list.
 	prev, next *Flow
-	list       *flowList
 }
 
 // Client returns the client endpoint.
 func (f *Flow) Client() (netip.Addr, uint16) {
 	if f.ClientIsLo {
-		return f.Key.LoAddr, f.Key.LoPort
+		return f.Key.LoAddr(), f.Key.LoPort
 	}
-	return f.Key.HiAddr, f.Key.HiPort
+	return f.Key.HiAddr(), f.Key.HiPort
 }
 
 // Server returns the server endpoint.
 func (f *Flow) Server() (netip.Addr, uint16) {
 	if f.ClientIsLo {
-		return f.Key.HiAddr, f.Key.HiPort
+		return f.Key.HiAddr(), f.Key.HiPort
 	}
-	return f.Key.LoAddr, f.Key.LoPort
+	return f.Key.LoAddr(), f.Key.LoPort
 }
 
 // formatID prints a flow ID: 16 hex digits when it carries a run ID.

@@ -1,6 +1,8 @@
 package flow
 
 import (
+	"bytes"
+	"encoding/binary"
 	"net/netip"
 
 	"github.com/flowlens/flowlens/decode"
@@ -8,54 +10,78 @@ import (
 
 // Key identifies a bidirectional flow: VLAN, IP protocol and the two
 // endpoints in canonical order, so that both directions of a conversation
-// give the same key. It is a comparable value, used directly as a map key.
+// give the same key. It is a comparable value without pointers, used
+// directly as a map key, so the map's keys need no garbage collector
+// scanning.
 type Key struct {
 	VLAN     uint16
 	Protocol uint8
-	// LoAddr:LoPort is the smaller endpoint, HiAddr:HiPort the larger.
+	// ipv4 is set when both addresses are IPv4. They are then stored as
+	// IPv4-mapped IPv6 addresses, and the flag keeps an IPv6 packet
+	// between mapped addresses on a different key.
+	ipv4 bool
+	// lo:LoPort is the smaller endpoint, hi:HiPort the larger.
 	LoPort, HiPort uint16
-	LoAddr, HiAddr netip.Addr
+	lo, hi         [16]byte
 }
 
 // keyOf returns the canonical key of a decoded packet, and whether its
-// source is the key's Lo endpoint.
+// source is the key's Lo endpoint. Both addresses of a packet have the
+// same family, so comparing their 16-byte forms orders them as
+// netip.Addr.Compare does.
 func keyOf(p *decode.Packet) (Key, bool) {
-	k := Key{VLAN: p.VLAN, Protocol: p.Protocol}
-	srcIsLo := lessEndpoint(p.Src, p.SrcPort, p.Dst, p.DstPort)
+	k := Key{VLAN: p.VLAN, Protocol: p.Protocol, ipv4: p.Src.Is4()}
+	src, dst := p.Src.As16(), p.Dst.As16()
+	srcIsLo := lessEndpoint(&src, p.SrcPort, &dst, p.DstPort)
 	if srcIsLo {
-		k.LoAddr, k.LoPort, k.HiAddr, k.HiPort = p.Src, p.SrcPort, p.Dst, p.DstPort
+		k.lo, k.LoPort, k.hi, k.HiPort = src, p.SrcPort, dst, p.DstPort
 	} else {
-		k.LoAddr, k.LoPort, k.HiAddr, k.HiPort = p.Dst, p.DstPort, p.Src, p.SrcPort
+		k.lo, k.LoPort, k.hi, k.HiPort = dst, p.DstPort, src, p.SrcPort
 	}
 	return k, srcIsLo
 }
 
-func lessEndpoint(a netip.Addr, ap uint16, b netip.Addr, bp uint16) bool {
-	if c := a.Compare(b); c != 0 {
+func lessEndpoint(a *[16]byte, ap uint16, b *[16]byte, bp uint16) bool {
+	if c := bytes.Compare(a[:], b[:]); c != 0 {
 		return c < 0
 	}
 	return ap <= bp
 }
 
-// Hash returns a hash of the key that is the same for both directions, for
-// spreading flows over workers. It is FNV-1a over the canonical fields.
-func (k *Key) Hash() uint64 {
-	const offset, prime = 14695981039346656037, 1099511628211
-	h := uint64(offset)
-	mix := func(b byte) { h ^= uint64(b); h *= prime }
-	lo, hi := k.LoAddr.As16(), k.HiAddr.As16()
-	for i := range lo {
-		mix(lo[i])
-		mix(hi[i])
+// LoAddr returns the address of the key's smaller endpoint.
+func (k *Key) LoAddr() netip.Addr { return k.addr(&k.lo) }
+
+// HiAddr returns the address of the key's larger endpoint.
+func (k *Key) HiAddr() netip.Addr { return k.addr(&k.hi) }
+
+func (k *Key) addr(b *[16]byte) netip.Addr {
+	a := netip.AddrFrom16(*b)
+	if k.ipv4 {
+		return a.Unmap()
 	}
-	mix(byte(k.LoPort))
-	mix(byte(k.LoPort >> 8))
-	mix(byte(k.HiPort))
-	mix(byte(k.HiPort >> 8))
-	mix(k.Protocol)
-	mix(byte(k.VLAN))
-	mix(byte(k.VLAN >> 8))
-	return h
+	return a
+}
+
+// Hash returns a hash of the key that is the same for both directions, for
+// spreading flows over workers. It folds the key into 64-bit words and
+// mixes them with the multiply and xor-shift steps of the SplitMix64
+// finalizer, which spreads every input bit over the whole result.
+func (k *Key) Hash() uint64 {
+	lo, hi := &k.lo, &k.hi
+	h := uint64(k.VLAN)<<40 | uint64(k.Protocol)<<32 | uint64(k.LoPort)<<16 | uint64(k.HiPort)
+	h = mix64(h ^ binary.LittleEndian.Uint64(lo[:8]))
+	h = mix64(h ^ binary.LittleEndian.Uint64(lo[8:]))
+	h = mix64(h ^ binary.LittleEndian.Uint64(hi[:8]))
+	return mix64(h ^ binary.LittleEndian.Uint64(hi[8:]))
+}
+
+// mix64 is the output function of the SplitMix64 generator, with its
+// constants.
+func mix64(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
+	x = (x ^ x>>27) * 0x94d049bb133111eb
+	return x ^ x>>31
 }
 
 // KeyOf returns the canonical flow key of a decoded packet.

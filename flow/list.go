@@ -6,10 +6,13 @@ package flow
 type flowList struct {
 	head, tail *Flow
 	len        int
+	// id is the list's timeout class plus one, the value of Flow.list for
+	// the flows on it.
+	id uint8
 }
 
 func (l *flowList) pushBack(f *Flow) {
-	f.list, f.prev, f.next = l, l.tail, nil
+	f.list, f.prev, f.next = l.id, l.tail, nil
 	if l.tail != nil {
 		l.tail.next = f
 	} else {
@@ -30,17 +33,24 @@ func (l *flowList) remove(f *Flow) {
 	} else {
 		l.tail = f.prev
 	}
-	f.prev, f.next, f.list = nil, nil, nil
+	f.prev, f.next, f.list = nil, nil, 0
 	l.len--
 }
 
-// touch moves f to the back of l, taking it off whatever list it was on.
-func (l *flowList) touch(f *Flow) {
-	if f.list == l && l.tail == f {
+// touch moves f to the back of the list of timeout class c, taking it off
+// whatever list it was on.
+func (t *Table) touch(c int, f *Flow) {
+	l := &t.lists[c]
+	if f.list == l.id && l.tail == f {
 		return
 	}
-	if f.list != nil {
-		f.list.remove(f)
-	}
+	t.unlist(f)
 	l.pushBack(f)
+}
+
+// unlist takes f off its timeout list, if it is on one.
+func (t *Table) unlist(f *Flow) {
+	if f.list != 0 {
+		t.lists[f.list-1].remove(f)
+	}
 }

@@ -37,17 +37,23 @@ func payloadEntropy(b []byte) float32 {
 }
 
 // notePayload keeps what the packet risks need from one packet's payload:
-// the count of packets that carried data, and the entropy of the last
-// payload that DPI inspected.
+// the count of packets that carried data, and for ICMP the entropy of the
+// last payload that DPI inspected.
 func (f *Flow) notePayload(dir int, payload []byte, inspected bool) {
 	if len(payload) == 0 {
 		return
 	}
-	f.payloadPackets[dir]++
+	if f.payloadPackets[dir] < math.MaxUint32 {
+		f.payloadPackets[dir]++
+	}
+	// Only ICMP flows are judged by entropy, so other flows skip the
+	// histogram.
+	if f.Key.Protocol != decode.ProtoICMP {
+		return
+	}
 	// DPI names ICMP by its IP protocol and inspects none of its packets,
 	// so the first ICMP message stands for the flow.
-	icmpFirst := f.Key.Protocol == decode.ProtoICMP && f.payloadPackets[0]+f.payloadPackets[1] == 1
-	if inspected || icmpFirst {
+	if inspected || f.payloadPackets[0]+f.payloadPackets[1] == 1 {
 		f.entropy = payloadEntropy(payload)
 	}
 }

@@ -56,7 +56,7 @@ func newTable(cfg Config, engine *dpi.Engine, emit func(*Flow), idBase, idStep u
 	if cfg.MaxFlows <= 0 {
 		cfg.MaxFlows = DefaultConfig().MaxFlows
 	}
-	return &Table{
+	t := &Table{
 		cfg:    cfg,
 		flows:  make(map[Key]*Flow, 1024),
 		engine: engine,
@@ -64,6 +64,10 @@ func newTable(cfg Config, engine *dpi.Engine, emit func(*Flow), idBase, idStep u
 		nextID: uint64(cfg.RunID)<<32 | idBase,
 		idStep: idStep,
 	}
+	for c := range t.lists {
+		t.lists[c].id = uint8(c + 1)
+	}
+	return t
 }
 
 // Stats returns the table's counters.
@@ -111,7 +115,7 @@ func (t *Table) Add(p *decode.Packet, wireLen int, ts int64) {
 	if inspect {
 		t.engine.Inspect(f.DPI, dpi.Direction(dir), p, ts)
 	}
-	t.lists[t.classOf(f)].touch(f)
+	t.touch(t.classOf(f), f)
 }
 
 // addLaterFragment passes the reassembled payload of a datagram completed
@@ -260,9 +264,7 @@ func (t *Table) evictOldest() {
 }
 
 func (t *Table) close(f *Flow) {
-	if f.list != nil {
-		f.list.remove(f)
-	}
+	t.unlist(f)
 	delete(t.flows, f.Key)
 	if f.DPI != nil {
 		t.engine.Finish(f.DPI)

@@ -34,15 +34,19 @@ type Pipeline struct {
 	wg      sync.WaitGroup
 
 	read      Counters
-	published struct{ packets, bytes atomic.Uint64 }
+	published struct{ packets, bytes, drops atomic.Uint64 }
 	// snapshot is the reader's counters and the decoder's as of the last
 	// publish, for Snapshot to read while Run is going.
 	snapshotMu sync.Mutex
 	snapshot   Stats
-	lastTS     atomic.Int64
-	lastPkt    int64
-	lastTick   int64
-	startWall  time.Time
+	// kernel is the source when it reports kernel counters; pollDrops
+	// reads it.
+	kernel    capture.StatsSource
+	lastPoll  time.Time
+	lastTS    atomic.Int64
+	lastPkt   int64
+	lastTick  int64
+	startWall time.Time
 }
 
 // Counters are the reader's totals.
@@ -50,7 +54,14 @@ type Counters struct {
 	Packets uint64 // frames read from the source
 	Bytes   uint64 // their wire length
 	Decoded uint64 // frames that reached a flow
+	// Drops counts the packets a live source's kernel dropped because its
+	// ring was full, as of the last poll; 0 for capture files.
+	Drops uint64
 }
+
+// dropsPollInterval is how often, in wall time, Run reads a live source's
+// kernel counters.
+const dropsPollInterval = time.Second
 
 // New returns a pipeline whose closed flows go to sink. Start must be
 // called before Run.
@@ -87,6 +98,8 @@ func (p *Pipeline) Start() {
 func (p *Pipeline) Run(ctx context.Context, src capture.Source) error {
 	var pkt capture.Packet
 	var dp decode.Packet
+	p.kernel, _ = src.(capture.StatsSource)
+	defer p.pollDrops()
 	for n := 0; ; n++ {
 		if n&1023 == 0 && ctx.Err() != nil {
 			return nil
@@ -211,10 +224,28 @@ func (p *Pipeline) publish() {
 	p.lastTS.Store(p.lastPkt)
 	p.published.packets.Store(p.read.Packets)
 	p.published.bytes.Store(p.read.Bytes)
+	if p.kernel != nil && time.Since(p.lastPoll) >= dropsPollInterval {
+		p.pollDrops()
+	}
 	p.snapshotMu.Lock()
 	p.snapshot.Read = p.read
 	p.snapshot.Decode = p.decoder.Stats()
 	p.snapshotMu.Unlock()
+}
+
+// pollDrops reads the kernel's drop counter of a live source. It runs on
+// the reader's goroutine between two reads, so that it does not wait for
+// the source's poll. A source that fails to report, as after Close, keeps
+// the last count.
+func (p *Pipeline) pollDrops() {
+	if p.kernel == nil {
+		return
+	}
+	p.lastPoll = time.Now()
+	if st, err := p.kernel.Stats(); err == nil {
+		p.read.Drops = st.Drops
+		p.published.drops.Store(st.Drops)
+	}
 }
 
 // lastPacketTime returns the capture time of the latest packet read.
@@ -223,12 +254,12 @@ func (p *Pipeline) lastPacketTime() int64 { return p.lastTS.Load() }
 // Progress returns the reader's totals so far; it is safe to call from any
 // goroutine while Run is going.
 func (p *Pipeline) Progress() Counters {
-	return Counters{Packets: p.published.packets.Load(), Bytes: p.published.bytes.Load()}
+	return Counters{Packets: p.published.packets.Load(), Bytes: p.published.bytes.Load(), Drops: p.published.drops.Load()}
 }
 
 // Stats returns the pipeline's counters. Call it after Run returned.
 func (p *Pipeline) Stats() Stats {
-	s := Stats{Read: p.read, Decode: p.decoder.Stats(), Elapsed: time.Since(p.startWall)}
+	s := Stats{Read: p.read, Decode: p.decoder.Stats(), Elapsed: time.Since(p.startWall), Drops: p.read.Drops}
 	p.addFlowStats(&s)
 	return s
 }
@@ -265,4 +296,7 @@ type Stats struct {
 	Decode  decode.Stats
 	Flow    flow.Stats
 	Elapsed time.Duration
+	// Drops counts the packets the kernel dropped from a live source's
+	// ring, as Read.Drops does.
+	Drops uint64
 }

@@ -9,14 +9,11 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"sort"
-	"sync"
 	"syscall"
 
 	"golang.org/x/term"
 
 	"github.com/flowlens/flowlens/capture"
-	"github.com/flowlens/flowlens/flow"
 	"github.com/flowlens/flowlens/pipeline"
 	"github.com/flowlens/flowlens/record"
 	"github.com/flowlens/flowlens/risk"
@@ -30,6 +27,7 @@ type analyzeOptions struct {
 	rules    string
 	risk     string
 	pipeline pipeline.Config
+	profile  profiler
 }
 
 func parseAnalyzeFlags(args []string) (*analyzeOptions, error) {
@@ -40,7 +38,7 @@ func parseAnalyzeFlags(args []string) (*analyzeOptions, error) {
 	fs := flag.NewFlagSet("analyze", flag.ContinueOnError)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: flowlens analyze -r FILE [flags]\n\nReads a capture (pcap or pcapng, optionally gzip-compressed) and prints one\nflow record per line when the capture ends. Each flow lasts from its first\npacket to its last unless timeouts are given.\n\nFlags:")
-		fs.PrintDefaults()
+		printVisibleDefaults(fs, "cpuprofile", "memprofile")
 	}
 	fs.StringVar(&o.file, "r", "", "capture `file` to read (required)")
 	fs.StringVar(&o.format, "format", "jsonl", "output format: jsonl or table")
@@ -48,6 +46,9 @@ func parseAnalyzeFlags(args []string) (*analyzeOptions, error) {
 	fs.StringVar(&o.rules, "rules", "", "`dir`ectory of nDPI rule files (protos.txt, categories.txt, risky_domains.txt, ja3_fingerprints.csv, sha1_fingerprints.csv, lists/)")
 	fs.StringVar(&o.risk, "risk-config", "", "JSON `file` that turns risk rules off or changes their thresholds and blocklists")
 	addPipelineFlags(fs, &o.pipeline)
+	// For profiling the pipeline; -h does not list them.
+	fs.StringVar(&o.profile.cpuPath, "cpuprofile", "", "write a CPU profile of the run to `file`")
+	fs.StringVar(&o.profile.memPath, "memprofile", "", "write a heap profile taken at the end of the capture to `file`")
 	if err := fs.Parse(args); err != nil {
 		return nil, errUsage
 	}
@@ -79,18 +80,31 @@ func runAnalyze(args []string, logger *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	records, stats, runErr := analyzeCapture(ctx, o.file, o.filter, o.pipeline, judge)
-	if records == nil && runErr != nil {
+	if err := o.profile.start(); err != nil {
+		return err
+	}
+	defer o.profile.stopCPU()
+	// JSON Lines are encoded by the workers as flows close, so the records
+	// themselves need not be kept; the table format needs them.
+	encode := o.format == "jsonl"
+	flows, stats, runErr := collectCapture(ctx, o.file, o.filter, o.pipeline, judge, encode)
+	if flows == nil && runErr != nil {
 		return runErr
 	}
+	if err := o.profile.writeHeap(); err != nil {
+		return err
+	}
 	out := bufio.NewWriterSize(os.Stdout, 1<<16)
-	if err := writeRecords(out, o.format, records); err != nil {
+	if err := writeEntries(out, o.format, flows); err != nil {
 		return fmt.Errorf("write output: %w", err)
 	}
 	if err := out.Flush(); err != nil {
 		return fmt.Errorf("write output: %w", err)
 	}
-	printSummary(os.Stderr, stats, len(records))
+	if err := o.profile.stopCPU(); err != nil {
+		return err
+	}
+	printSummary(os.Stderr, stats, len(flows))
 	return readOutcome(runErr, logger)
 }
 
@@ -100,23 +114,38 @@ func runAnalyze(args []string, logger *slog.Logger) error {
 // together with the error; records is nil only when the file could not be
 // opened.
 func analyzeCapture(ctx context.Context, path, filter string, cfg pipeline.Config, judge *risk.Evaluator) ([]*record.Flow, pipeline.Stats, error) {
+	flows, stats, err := collectCapture(ctx, path, filter, cfg, judge, false)
+	if flows == nil {
+		return nil, stats, err
+	}
+	records := make([]*record.Flow, len(flows))
+	for i := range flows {
+		records[i] = flows[i].record
+	}
+	return records, stats, err
+}
+
+// collectCapture runs a capture file through the pipeline and returns its
+// flows, judged for risks and sorted, as records or, with encode, as JSON
+// lines. It returns nil flows only when the file could not be opened.
+func collectCapture(ctx context.Context, path, filter string, cfg pipeline.Config, judge *risk.Evaluator, encode bool) ([]flowEntry, pipeline.Stats, error) {
 	src, err := openFileSource(path, filter)
 	if err != nil {
 		return nil, pipeline.Stats{}, err
 	}
 	defer src.Close()
-	var collected collector
+	collected := collector{encode: encode}
 	p := pipeline.New(cfg, collected.sink(judge))
 	p.Start()
 	progress := startProgress(p, path)
 	runErr := p.Run(ctx, src)
 	p.Close()
 	progress.stop()
-	records := collected.sorted()
-	if records == nil {
-		records = []*record.Flow{}
+	flows := collected.sorted()
+	if runErr == nil {
+		runErr = collected.err
 	}
-	return records, p.Stats(), runErr
+	return flows, p.Stats(), runErr
 }
 
 // readOutcome turns the reader's error into the command's result: a
@@ -147,59 +176,6 @@ func openFileSource(path, filter string) (capture.Source, error) {
 		return nil, err
 	}
 	return filtered, nil
-}
-
-// collector keeps the records of closed flows, one slice per worker so
-// that workers never contend.
-type collector struct {
-	mu      sync.Mutex
-	workers [][]*record.Flow
-}
-
-func (c *collector) sink(judge *risk.Evaluator) pipeline.Sink {
-	return func(worker int, f *flow.Flow) {
-		r := f.Record()
-		judge.Evaluate(r, r.LastSeen)
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		for len(c.workers) <= worker {
-			c.workers = append(c.workers, nil)
-		}
-		c.workers[worker] = append(c.workers[worker], r)
-	}
-}
-
-// sorted returns every record ordered by first packet time, then by key,
-// so that the output does not depend on the number of workers.
-func (c *collector) sorted() []*record.Flow {
-	var all []*record.Flow
-	for _, w := range c.workers {
-		all = append(all, w...)
-	}
-	sort.Slice(all, func(i, j int) bool { return recordLess(all[i], all[j]) })
-	return all
-}
-
-func recordLess(a, b *record.Flow) bool {
-	if !a.FirstSeen.Equal(b.FirstSeen) {
-		return a.FirstSeen.Before(b.FirstSeen)
-	}
-	if a.ClientIP != b.ClientIP {
-		return a.ClientIP < b.ClientIP
-	}
-	if a.ClientPort != b.ClientPort {
-		return a.ClientPort < b.ClientPort
-	}
-	if a.ServerIP != b.ServerIP {
-		return a.ServerIP < b.ServerIP
-	}
-	if a.ServerPort != b.ServerPort {
-		return a.ServerPort < b.ServerPort
-	}
-	if a.L4 != b.L4 {
-		return a.L4 < b.L4
-	}
-	return a.VLAN < b.VLAN
 }
 
 func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }

@@ -20,6 +20,9 @@ func printSummary(w io.Writer, s pipeline.Stats, flows int) {
 	}
 	fmt.Fprintf(w, "packets   %d read, %d in flows\n", s.Read.Packets, s.Flow.Packets)
 	fmt.Fprintf(w, "bytes     %d\n", s.Read.Bytes)
+	if s.Drops > 0 {
+		fmt.Fprintf(w, "dropped   %d packets: the capture ring was full\n", s.Drops)
+	}
 	fmt.Fprintf(w, "flows     %d", flows)
 	if s.Flow.Evicted > 0 {
 		fmt.Fprintf(w, " (%d closed early: table full)", s.Flow.Evicted)
