@@ -41,7 +41,7 @@ var registry = []Dissector{
 
 	// Applications, games and cryptocurrencies.
 	Bitcoin{}, Monero{}, Mining{}, Xiaomi{}, HPVirtGrp{}, Spotify{}, TPLinkSHP{},
-	ZUG{}, CryNetwork{}, RiotGames{},
+	ZUG{}, CryNetwork{}, RiotGames{}, AVAST{}, Nintendo{}, Zoom{},
 
 	// RTP and RTCP last: their loose header would claim other media.
 	RTP{},
