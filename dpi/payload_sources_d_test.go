@@ -1,5 +1,10 @@
 package dpi
 
+import (
+	"strings"
+	"testing"
+)
+
 // init adds the cases of the HTTP applications and of the AVAST, Nintendo
 // and Zoom dissectors to the extracted cases, so that every dissector's
 // test also replays them as traffic it must not claim.
@@ -25,4 +30,47 @@ var batchDPayloadSources = []payloadSource{
 	{"webapps/ntopng-server", "conncheck.pcap", "TCP", 46980, 80, 2},
 	{"webapps/hls", "hls.pcapng", "TCP", 41644, 8080, 2},
 	{"webapps/mp4-with-query", "1kxun.pcap", "TCP", 49613, 80, 2},
+}
+
+func init() {
+	payloadSources = append(payloadSources, []payloadSource{
+		{"mqtt/connect-port-17501", "coap_mqtt.pcap", "TCP", 53528, 17501, 2},
+		{"mqtt/pingreq", "coap_mqtt.pcap", "TCP", 53523, 17501, 2},
+		{"mqtt/publish-from-server", "coap_mqtt.pcap", "TCP", 53524, 17501, 2},
+		{"tftp/read-request", "tftp.pcap", "UDP", 50618, 69, 1},
+		{"tftp/write-request-options", "tftp.pcap", "UDP", 35840, 69, 1},
+		{"tftp/option-ack", "tftp.pcap", "UDP", 35840, 47649, 1},
+		{"tftp/data-and-ack", "tftp.pcap", "UDP", 50618, 3445, 4},
+		{"someip/tp-segments", "someip-tp.pcap", "UDP", 56772, 18193, 2},
+		{"someip/method-call", "someip-udp-method-call.pcapng", "UDP", 49191, 49201, 2},
+		{"someip/service-discovery", "someip-udp-method-call.pcapng", "UDP", 49190, 49190, 1},
+		{"uftp/v4-announce", "uftp_v4_v5.pcap", "UDP", 37173, 1044, 1},
+		{"uftp/v5-announce", "uftp_v4_v5.pcap", "UDP", 37457, 1044, 1},
+		{"softether/address-probe", "softether.pcap", "UDP", 51381, 5004, 3},
+		{"worldofwarcraft/greeting", "wow.pcap", "TCP", 39329, 3724, 2},
+	}...)
+}
+
+// checkProtocolCases runs d alone over every extracted case: a case that
+// nDPI gives d's name (as master or alone) must get nDPI's result, in
+// whichever directory it lies, and no other case may be claimed.
+func checkProtocolCases(t *testing.T, d Dissector) {
+	t.Helper()
+	e := newEngineWith([]Dissector{d})
+	for _, dir := range allPayloadDirs() {
+		for _, c := range loadPayloadCases(t, dir) {
+			f := e.replayCorpusFlow(c.flow())
+			got := f.Master
+			if f.App != "" {
+				got += "." + f.App
+			}
+			master, _, _ := strings.Cut(c.want, ".")
+			switch {
+			case master == d.Name() && got != c.want:
+				t.Errorf("%s: %s got %q, want %q", c.name, d.Name(), got, c.want)
+			case master != d.Name() && got != "":
+				t.Errorf("%s: %s claimed %q, nDPI says %q", c.name, d.Name(), got, c.want)
+			}
+		}
+	}
 }

@@ -27,7 +27,7 @@ var registry = []Dissector{
 
 	// Mail, file sharing and remote access.
 	MailTLS{}, SMTP{}, IMAP{}, POP3{}, NetBIOS{}, SMB{},
-	RDP{}, VNC{}, Munin{},
+	RDP{}, VNC{}, Munin{}, TFTP{}, UFTP{}, Softether{},
 
 	// Databases and data stores.
 	MySQL{}, RESP{}, Cassandra{}, AJP{}, Elasticsearch{}, MsSQLTDS{}, PostgreSQL{}, MongoDB{},
@@ -38,10 +38,11 @@ var registry = []Dissector{
 
 	// Industrial and building automation.
 	EthernetIP{}, HiSLIP{}, HARTIP{}, TRDP{}, PTPv2{}, BACnet{}, ControllerAreaNetwork{}, DNP3{}, IEC60870{},
+	MQTT{}, SOMEIP{},
 
 	// Applications, games and cryptocurrencies.
 	Bitcoin{}, Monero{}, Mining{}, Xiaomi{}, HPVirtGrp{}, Spotify{}, TPLinkSHP{},
-	ZUG{}, CryNetwork{}, RiotGames{}, AVAST{}, Nintendo{}, Zoom{},
+	ZUG{}, CryNetwork{}, RiotGames{}, AVAST{}, Nintendo{}, Zoom{}, WorldOfWarcraft{},
 
 	// RTP and RTCP last: their loose header would claim other media.
 	RTP{},
