@@ -2,9 +2,8 @@ package dpi
 
 // UFTP header, common to versions 4 and 5: version (0x40 or 0x50),
 // function (1 ANNOUNCE to 21 CC_ACK, as Wireshark's UFTP 5 dissector
-// lists them), sequence number
-// (16 bits), source ID, group ID (32 bits each), group instance, GRTT,
-// group size and a reserved byte. Every message body then starts with its
+// lists them), sequence number (16 bits), source ID, group ID (32 bits
+// each), group instance, GRTT, group size and a reserved byte. Every message body then starts with its
 // function again and its header length in 4-byte words.
 const (
 	uftpHeaderLen  = 16
