@@ -23,22 +23,22 @@ var registry = []Dissector{
 	// Peer-to-peer, messaging, voice and discovery.
 	SLP{}, Gnutella{}, WhatsApp{}, SSDP{}, Kerberos{}, Syslog{}, SNMP{}, Discord{}, EAQ{}, SDRTN{},
 	Dropbox{}, Zabbix{}, TocaBoca{}, SourceEngine{}, BitTorrent{}, SIP{}, OpenVPN{}, RakNet{},
-	Telegram{}, NestLogSink{}, FTPControl{},
+	Telegram{}, NestLogSink{}, FTPControl{}, IRC{}, H323{},
 
 	// Mail, file sharing and remote access.
 	MailTLS{}, SMTP{}, IMAP{}, POP3{}, NetBIOS{}, SMB{},
-	RDP{}, VNC{}, Munin{}, TFTP{}, UFTP{}, Softether{},
+	RDP{}, VNC{}, Munin{}, TFTP{}, UFTP{}, Softether{}, Telnet{}, SOCKS{},
 
 	// Databases and data stores.
 	MySQL{}, RESP{}, Cassandra{}, AJP{}, Elasticsearch{}, MsSQLTDS{}, PostgreSQL{}, MongoDB{},
 
 	// Routing, network services and discovery.
 	BGP{}, BFD{}, LDP{}, LISP{}, DLEP{}, NFS{}, BJNP{}, HSRP{}, WSD{}, NATPMP{}, RMCP{}, NTP{},
-	RipeAtlas{}, KCP{}, RX{}, WireGuard{}, Roughtime{}, TINC{}, DCERPC{},
+	RipeAtlas{}, KCP{}, RX{}, WireGuard{}, Roughtime{}, TINC{}, DCERPC{}, LDAP{}, Collectd{}, UBNTAC2{},
 
 	// Industrial and building automation.
 	EthernetIP{}, HiSLIP{}, HARTIP{}, TRDP{}, PTPv2{}, BACnet{}, ControllerAreaNetwork{}, DNP3{}, IEC60870{},
-	MQTT{}, SOMEIP{},
+	MQTT{}, SOMEIP{}, COAP{}, Modbus{},
 
 	// Applications, games and cryptocurrencies.
 	Bitcoin{}, Monero{}, Mining{}, Xiaomi{}, HPVirtGrp{}, Spotify{}, TPLinkSHP{},
