@@ -105,3 +105,15 @@ func init() {
 		{"h323/ras", "h323.pcap", "UDP", 2034, 1719, 2},
 	}...)
 }
+
+func init() {
+	payloadSources = append(payloadSources, []payloadSource{
+		{"viber/tcp-5242", "viber.pcap", "TCP", 41184, 5242, 2},
+		{"viber/tcp-4244", "viber.pcap", "TCP", 42900, 4244, 2},
+		{"viber/udp-7985", "viber.pcap", "UDP", 47171, 7985, 2},
+		{"other/viber-tcp-by-port", "viber.pcap", "TCP", 33208, 4244, 3},
+		{"linecall/first-datagram", "line.pcap", "UDP", 51161, 29070, 2},
+		{"linecall/other-server", "line.pcap", "UDP", 50835, 20610, 2},
+	}...)
+	portOnlyCases["other/viber-tcp-by-port"] = true
+}

@@ -23,7 +23,7 @@ var registry = []Dissector{
 	// Peer-to-peer, messaging, voice and discovery.
 	SLP{}, Gnutella{}, WhatsApp{}, SSDP{}, Kerberos{}, Syslog{}, SNMP{}, Discord{}, EAQ{}, SDRTN{},
 	Dropbox{}, Zabbix{}, TocaBoca{}, SourceEngine{}, BitTorrent{}, SIP{}, OpenVPN{}, RakNet{},
-	Telegram{}, NestLogSink{}, FTPControl{}, IRC{}, H323{},
+	Telegram{}, NestLogSink{}, FTPControl{}, IRC{}, H323{}, Viber{}, LineCall{},
 
 	// Mail, file sharing and remote access.
 	MailTLS{}, SMTP{}, IMAP{}, POP3{}, NetBIOS{}, SMB{},
