@@ -117,3 +117,14 @@ func init() {
 	}...)
 	portOnlyCases["other/viber-tcp-by-port"] = true
 }
+
+func init() {
+	payloadSources = append(payloadSources, []payloadSource{
+		{"thrift/binary-call", "thrift.pcap", "TCP", 53387, 11010, 2},
+		{"thrift/compact-oneway", "thrift.pcap", "UDP", 49164, 6831, 1},
+		{"teamviewer/tcp", "teamviewer.pcap", "TCP", 35732, 5938, 3},
+		{"teamviewer/udp", "teamviewer.pcap", "UDP", 34417, 36037, 3},
+		{"usenet/authinfo", "ossfuzz_seed_fake_traces_2.pcapng", "TCP", 55630, 119, 4},
+		{"teamspeak/ts3-init", "teamspeak3.pcap", "UDP", 53187, 9987, 2},
+	}...)
+}
