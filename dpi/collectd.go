@@ -6,6 +6,8 @@ package dpi
 const (
 	collectdPartHeader = 4
 	collectdPort       = 25826
+	collectdPartHost   = 0x0000
+	collectdMaxHostLen = 255
 )
 
 // collectdFirstParts are the part types a plain datagram opens with:
@@ -31,12 +33,38 @@ func (Collectd) Ports() (tcp, udp []uint16) { return nil, []uint16{collectdPort}
 // Inspect claims a UDP flow whose datagram opens with a known part and is
 // made of parts whose lengths add up to its size. Later parts may be of
 // types this list does not know, such as those of plugins.
+// The host name of the first host part becomes the flow's host, as nDPI
+// shows it.
 func (Collectd) Inspect(f *Flow, p *Packet) Verdict {
 	if f.Protocol != ipProtocolUDP || !collectdParts(p.Payload) {
 		return NotMine
 	}
 	f.SetResult("collectd", "")
+	if host := collectdHost(p.Payload); host != "" {
+		f.Host, f.Info = host, host
+	}
 	return Done
+}
+
+// collectdHost returns the value of the first part if it is a host part:
+// a zero-terminated string (collectd's string parts end in a zero byte).
+func collectdHost(b []byte) string {
+	c := wireCursor{buf: b}
+	typ, _ := c.u16()
+	length, ok := c.u16()
+	if !ok || typ != collectdPartHost || length <= collectdPartHeader+1 {
+		return ""
+	}
+	value, ok := c.bytes(int(length) - collectdPartHeader)
+	if !ok || len(value) > collectdMaxHostLen+1 || value[len(value)-1] != 0 {
+		return ""
+	}
+	for _, ch := range value[:len(value)-1] {
+		if ch <= ' ' || ch >= 0x7f {
+			return ""
+		}
+	}
+	return string(value[:len(value)-1])
 }
 
 func collectdParts(b []byte) bool {

@@ -32,3 +32,24 @@ func TestCollectdParts(t *testing.T) {
 func FuzzCollectd(f *testing.F) {
 	fuzzDissector(f, Collectd{}, "collectd")
 }
+
+func TestCollectdHost(t *testing.T) {
+	tests := []struct {
+		name    string
+		payload string
+		want    string
+	}{
+		{"host part first", "\x00\x00\x00\x09host\x00\x00\x01\x00\x0c\x00\x00\x00\x00\x00\x00\x00\x01", "host"},
+		{"time part first", "\x00\x01\x00\x0c\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x09host\x00", ""},
+		{"unterminated", "\x00\x00\x00\x08host", ""},
+		{"empty", "\x00\x00\x00\x05\x00", ""},
+		{"control byte", "\x00\x00\x00\x09ho\x01t\x00", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := collectdHost([]byte(tt.payload)); got != tt.want {
+				t.Errorf("collectdHost = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -82,3 +82,19 @@ func TestWebAppReplacesHostApp(t *testing.T) {
 		t.Errorf("RTSP flow got app %q", rtsp.App)
 	}
 }
+
+func FuzzWebApps(f *testing.F) {
+	for _, c := range loadPayloadCases(f, "webapps") {
+		for _, p := range c.packets {
+			f.Add(p.payload)
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if head, ok := httpParseHead(data, 0, httpSplitRequest); ok {
+			webRequestApp(&head)
+		}
+		if head, ok := httpParseHead(data, 0, httpSplitStatus); ok {
+			webResponseApp(&head)
+		}
+	})
+}
