@@ -12,7 +12,7 @@ func batchDDissectors() []Dissector {
 		TFTP{}, UFTP{}, Softether{}, Telnet{}, SOCKS{}, TeamViewer{}, Usenet{},
 		LDAP{}, Collectd{}, UBNTAC2{}, Thrift{},
 		MQTT{}, SOMEIP{}, COAP{}, Modbus{},
-		AVAST{}, Nintendo{}, Zoom{}, WorldOfWarcraft{},
+		AVAST{}, Nintendo{}, Zoom{}, WorldOfWarcraft{}, GaijinEntertainment{},
 	}
 }
 
@@ -39,6 +39,8 @@ func TestCorpusBatchDDissectors(t *testing.T) {
 	}
 	corpusKnownGaps["TeamSpeak"] = corpusKnownGap{1, 0, "one flow to port 2010 opens with four bytes " +
 		"(01 80 84 01) of an undocumented exchange"}
+	corpusKnownGaps["GaijinEntertainment"] = corpusKnownGap{2, 0, "one flow to port 20021 carries " +
+		"an undocumented binary protocol, not the metric lines"}
 	matched := replayCorpusScores(t, newEngineWith(ds), truth, mine, score)
 	t.Logf("%d capture flows matched a truth flow", matched)
 	reportScores(t, scores)

@@ -128,3 +128,10 @@ func init() {
 		{"teamspeak/ts3-init", "teamspeak3.pcap", "UDP", 53187, 9987, 2},
 	}...)
 }
+
+func init() {
+	payloadSources = append(payloadSources, []payloadSource{
+		{"gaijin/metrics-desktop", "gaijin_warthunder.pcap", "UDP", 37333, 20011, 1},
+		{"gaijin/metrics-mobile", "gaijin_mobile_mixed.pcap", "UDP", 42424, 20011, 1},
+	}...)
+}

@@ -42,7 +42,7 @@ var registry = []Dissector{
 
 	// Applications, games and cryptocurrencies.
 	Bitcoin{}, Monero{}, Mining{}, Xiaomi{}, HPVirtGrp{}, Spotify{}, TPLinkSHP{},
-	ZUG{}, CryNetwork{}, RiotGames{}, AVAST{}, Nintendo{}, Zoom{}, WorldOfWarcraft{},
+	ZUG{}, CryNetwork{}, RiotGames{}, AVAST{}, Nintendo{}, Zoom{}, WorldOfWarcraft{}, GaijinEntertainment{},
 
 	// RTP and RTCP last: their loose header would claim other media.
 	RTP{},
