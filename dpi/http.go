@@ -214,6 +214,7 @@ func httpReadRequest(f *Flow, st *httpState) {
 	if f.HTTP.Host != "" {
 		f.Host, f.Info = f.HTTP.Host, f.HTTP.Host
 	}
+	webAppFromRequest(f, &head)
 }
 
 // httpReadResponse reads the first response once its head is complete. A
@@ -234,6 +235,7 @@ func httpReadResponse(f *Flow, st *httpState) {
 	f.HTTP.Status, _ = httpStatus(head.start[1])
 	f.HTTP.ContentType = string(httpMediaType(head.contentType))
 	f.HTTP.Server = string(head.server)
+	webAppFromResponse(f, &head)
 }
 
 // httpMediaType drops the parameters of a Content-Type value

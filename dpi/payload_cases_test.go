@@ -204,9 +204,6 @@ func checkPayloadCases(t *testing.T, d Dissector, own string) {
 // knownDifferences lists the cases where flowlens and nDPI disagree, with
 // flowlens's result, so that a change of behaviour shows up.
 var knownDifferences = map[string]string{
-	// nDPI names the call from the server's address, a Zoom range that
-	// the embedded address table does not list.
-	"stun/zoom-classic": "STUN",
 	// nDPI names CoAP sent to the LAN sync port Dropbox, although nothing
 	// in the payload is Dropbox's.
 	"dropbox/coap-port-17500": "",

@@ -53,7 +53,6 @@ var payloadSources = []payloadSource{
 	{"netbios/name-query", "netbios.pcap", "UDP", 57836, 137, 2},
 	{"netbios/name-query-1kxun", "1kxun.pcap", "UDP", 59461, 137, 1},
 	{"netbios/datagram-smbv1", "1kxun.pcap", "UDP", 138, 138, 2},
-	{"netbios/smbv1-direct", "smbv1.pcap", "TCP", 50927, 445, 3},
 
 	{"ssdp/m-search", "ssdp-m-search-ua.pcap", "UDP", 56446, 1900, 1},
 	{"ssdp/notify-ipv6", "1kxun.pcap", "UDP", 1900, 1900, 1},

@@ -23,25 +23,26 @@ var registry = []Dissector{
 	// Peer-to-peer, messaging, voice and discovery.
 	SLP{}, Gnutella{}, WhatsApp{}, SSDP{}, Kerberos{}, Syslog{}, SNMP{}, Discord{}, EAQ{}, SDRTN{},
 	Dropbox{}, Zabbix{}, TocaBoca{}, SourceEngine{}, BitTorrent{}, SIP{}, OpenVPN{}, RakNet{},
-	Telegram{}, NestLogSink{}, FTPControl{},
+	Telegram{}, NestLogSink{}, FTPControl{}, IRC{}, H323{}, Viber{}, LineCall{}, TeamSpeak{},
 
 	// Mail, file sharing and remote access.
 	MailTLS{}, SMTP{}, IMAP{}, POP3{}, NetBIOS{}, SMB{},
-	RDP{}, VNC{}, Munin{},
+	RDP{}, VNC{}, Munin{}, TFTP{}, UFTP{}, Softether{}, Telnet{}, SOCKS{}, TeamViewer{}, Usenet{},
 
 	// Databases and data stores.
 	MySQL{}, RESP{}, Cassandra{}, AJP{}, Elasticsearch{}, MsSQLTDS{}, PostgreSQL{}, MongoDB{},
 
 	// Routing, network services and discovery.
 	BGP{}, BFD{}, LDP{}, LISP{}, DLEP{}, NFS{}, BJNP{}, HSRP{}, WSD{}, NATPMP{}, RMCP{}, NTP{},
-	RipeAtlas{}, KCP{}, RX{}, WireGuard{}, Roughtime{}, TINC{}, DCERPC{},
+	RipeAtlas{}, KCP{}, RX{}, WireGuard{}, Roughtime{}, TINC{}, DCERPC{}, LDAP{}, Collectd{}, UBNTAC2{}, Thrift{},
 
 	// Industrial and building automation.
 	EthernetIP{}, HiSLIP{}, HARTIP{}, TRDP{}, PTPv2{}, BACnet{}, ControllerAreaNetwork{}, DNP3{}, IEC60870{},
+	MQTT{}, SOMEIP{}, COAP{}, Modbus{},
 
 	// Applications, games and cryptocurrencies.
 	Bitcoin{}, Monero{}, Mining{}, Xiaomi{}, HPVirtGrp{}, Spotify{}, TPLinkSHP{},
-	ZUG{}, CryNetwork{}, RiotGames{},
+	ZUG{}, CryNetwork{}, RiotGames{}, AVAST{}, Nintendo{}, Zoom{}, WorldOfWarcraft{}, GaijinEntertainment{},
 
 	// RTP and RTCP last: their loose header would claim other media.
 	RTP{},

@@ -7,6 +7,7 @@ import "strings"
 // name, else a port guess for an unclaimed flow. The record computes
 // category and breed from the result.
 func (e *Engine) resolve(f *Flow) {
+	appFromHandshake(f)
 	if f.Master != "" && f.App == "" && f.Host != "" {
 		e.resolveHost(f)
 	}
