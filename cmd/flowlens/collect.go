@@ -69,18 +69,19 @@ func (c *collector) sink(judge *risk.Evaluator) pipeline.Sink {
 	}
 }
 
-// encodeLine returns r as one JSON line without the newline, in a slice
-// no larger than the line, because analyze keeps every line until the
-// capture ends. The bytes equal a json.Encoder's with HTML escaping off,
-// because AppendJSON writes compact JSON and escapes HTML itself.
+// encodeLine returns r as one JSON line without the newline. The slice is
+// only as large as the line's allocation size class, because analyze keeps
+// every line until the capture ends. The bytes equal a json.Encoder's with
+// HTML escaping off, because AppendJSON writes compact JSON and escapes
+// HTML itself.
 func (c *collector) encodeLine(r *record.Flow) []byte {
 	buf, _ := c.buffers.Get().(*[]byte)
 	if buf == nil {
 		buf = new([]byte)
 	}
 	*buf = r.AppendJSON((*buf)[:0])
-	line := make([]byte, len(*buf))
-	copy(line, *buf)
+	// append, unlike make and copy, does not clear the bytes it overwrites.
+	line := append([]byte(nil), *buf...)
 	c.buffers.Put(buf)
 	return line
 }
