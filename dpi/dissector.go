@@ -105,7 +105,10 @@ type Flow struct {
 
 	// streams holds the reassembled TCP bytes per direction.
 	streams [2]stream
-	scratch map[string]any
+	// scratch holds the dissectors' per-flow state. A flow rarely has more
+	// than two entries, and a slice of them takes 64 bytes where a map
+	// took about 300.
+	scratch []scratchEntry
 	// claimer is the registry index of the dissector that claimed the
 	// flow, -1 while none has.
 	claimer  int
@@ -125,15 +128,42 @@ func (f *Flow) StreamStart(d Direction) bool { return f.streams[d].fromSYN }
 // Scratch returns the dissector's per-flow state stored under key,
 // creating a zero T on first use. Dissectors use their own name as key.
 func Scratch[T any](f *Flow, key string) *T {
-	if v, ok := f.scratch[key]; ok {
+	if v := f.scratchValue(key); v != nil {
 		return v.(*T)
 	}
-	if f.scratch == nil {
-		f.scratch = make(map[string]any, 2)
-	}
 	t := new(T)
-	f.scratch[key] = t
+	f.setScratch(key, t)
 	return t
+}
+
+// scratchEntry is one dissector's state in Flow.scratch.
+type scratchEntry struct {
+	key   string
+	value any
+}
+
+// scratchValue returns the state stored under key, or nil.
+func (f *Flow) scratchValue(key string) any {
+	for i := range f.scratch {
+		if f.scratch[i].key == key {
+			return f.scratch[i].value
+		}
+	}
+	return nil
+}
+
+// setScratch stores v under key, replacing what was there.
+func (f *Flow) setScratch(key string, v any) {
+	for i := range f.scratch {
+		if f.scratch[i].key == key {
+			f.scratch[i].value = v
+			return
+		}
+	}
+	if f.scratch == nil {
+		f.scratch = make([]scratchEntry, 0, 2)
+	}
+	f.scratch = append(f.scratch, scratchEntry{key, v})
 }
 
 // AddRisk records a flow issue seen in the packets, once.

@@ -253,7 +253,7 @@ func flowDepartures(key string, tf tlsTruth, cf *pcapflows.Flow) []tlsDeparture 
 // helloOf returns the JA4 transport letter of a replayed flow and the body
 // of its Client Hello, or nil when it has none.
 func helloOf(f *Flow, cf *pcapflows.Flow) (byte, []byte) {
-	if st, ok := f.scratch[quicScratchKey].(*quicState); ok {
+	if st, ok := f.scratchValue(quicScratchKey).(*quicState); ok {
 		body, _ := st.crypto.clientHello()
 		return 'q', body
 	}

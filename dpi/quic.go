@@ -48,7 +48,7 @@ const quicScratchKey = "QUIC"
 // Done once the Client Hello or CHLO is read, or after quicMaxPackets
 // datagrams.
 func (QUIC) Inspect(f *Flow, p *Packet) Verdict {
-	st, _ := f.scratch[quicScratchKey].(*quicState)
+	st, _ := f.scratchValue(quicScratchKey).(*quicState)
 	if st == nil {
 		if f.Protocol != 17 {
 			return NotMine
@@ -67,10 +67,7 @@ func (QUIC) Inspect(f *Flow, p *Packet) Verdict {
 	if v == NotMine {
 		return NotMine
 	}
-	if f.scratch == nil {
-		f.scratch = make(map[string]any, 2)
-	}
-	f.scratch[quicScratchKey] = st
+	f.setScratch(quicScratchKey, st)
 	if v == NeedMore && st.claimed {
 		v = Claimed
 	}

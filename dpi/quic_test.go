@@ -113,7 +113,7 @@ func runQUIC(datagrams [][]byte) (*Flow, []string) {
 
 func quicResultOf(f *Flow, verdicts []string) quicResult {
 	r := quicResult{Verdicts: verdicts, Master: f.Master, App: f.App, Host: f.Host, Info: f.Info, TLS: f.TLS}
-	if st, ok := f.scratch[quicScratchKey].(*quicState); ok {
+	if st, ok := f.scratchValue(quicScratchKey).(*quicState); ok {
 		r.CryptoLength = len(st.crypto.contiguous())
 	}
 	return r

@@ -120,14 +120,10 @@ type DHCP struct {
 // TimeLayout is RFC 3339 with microseconds, the record's time format.
 const TimeLayout = "2006-01-02T15:04:05.000000Z07:00"
 
-// MarshalJSON writes the flow with its times in TimeLayout, in UTC.
+// MarshalJSON writes the flow with its times in TimeLayout, in UTC, through
+// AppendJSON.
 func (f *Flow) MarshalJSON() ([]byte, error) {
-	type plain Flow
-	return json.Marshal(struct {
-		*plain
-		FirstSeen string `json:"first_seen"`
-		LastSeen  string `json:"last_seen"`
-	}{(*plain)(f), formatTime(f.FirstSeen), formatTime(f.LastSeen)})
+	return f.AppendJSON(make([]byte, 0, 512)), nil
 }
 
 // UnmarshalJSON reads a flow written by MarshalJSON.

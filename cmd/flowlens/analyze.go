@@ -142,9 +142,6 @@ func collectCapture(ctx context.Context, path, filter string, cfg pipeline.Confi
 	p.Close()
 	progress.stop()
 	flows := collected.sorted()
-	if runErr == nil {
-		runErr = collected.err
-	}
 	return flows, p.Stats(), runErr
 }
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"cmp"
-	"fmt"
 	"io"
 	"slices"
 	"strings"
@@ -36,8 +35,9 @@ type collector struct {
 	encode  bool
 	mu      sync.Mutex
 	workers [][][]flowEntry
-	// err is the first error from encoding a record.
-	err error
+	// buffers holds the buffers that records are encoded into before
+	// encodeLine copies them out at their exact length.
+	buffers sync.Pool
 }
 
 func (c *collector) sink(judge *risk.Evaluator) pipeline.Sink {
@@ -49,20 +49,13 @@ func (c *collector) sink(judge *risk.Evaluator) pipeline.Sink {
 			clientIP:  r.ClientIP, serverIP: r.ServerIP, l4: r.L4,
 			clientPort: r.ClientPort, serverPort: r.ServerPort, vlan: r.VLAN,
 		}
-		var err error
 		if c.encode {
-			// MarshalJSON gives the same bytes as a json.Encoder with
-			// HTML escaping off, because the record's encoding is compact
-			// and escapes HTML itself.
-			e.line, err = r.MarshalJSON()
+			e.line = c.encodeLine(r)
 		} else {
 			e.record = r
 		}
 		c.mu.Lock()
 		defer c.mu.Unlock()
-		if err != nil && c.err == nil {
-			c.err = fmt.Errorf("encode flow %s: %w", r.ID, err)
-		}
 		for len(c.workers) <= worker {
 			c.workers = append(c.workers, nil)
 		}
@@ -74,6 +67,23 @@ func (c *collector) sink(judge *risk.Evaluator) pipeline.Sink {
 		blocks[last] = append(blocks[last], e)
 		c.workers[worker] = blocks
 	}
+}
+
+// encodeLine returns r as one JSON line without the newline. The slice is
+// only as large as the line's allocation size class, because analyze keeps
+// every line until the capture ends. The bytes equal a json.Encoder's with
+// HTML escaping off, because AppendJSON writes compact JSON and escapes
+// HTML itself.
+func (c *collector) encodeLine(r *record.Flow) []byte {
+	buf, _ := c.buffers.Get().(*[]byte)
+	if buf == nil {
+		buf = new([]byte)
+	}
+	*buf = r.AppendJSON((*buf)[:0])
+	// append, unlike make and copy, does not clear the bytes it overwrites.
+	line := append([]byte(nil), *buf...)
+	c.buffers.Put(buf)
+	return line
 }
 
 // sorted returns every flow ordered by first packet time, then by key, so
