@@ -126,7 +126,8 @@ func corpusDir() string {
 	if d := os.Getenv("FLOWLENS_CORPUS"); d != "" {
 		return d
 	}
-	return "/work/shared/corpus"
+	// The shared folder lies beside the repository's checkout.
+	return filepath.Join("..", "..", "shared", "corpus")
 }
 
 func writeCaptureTimes(t testing.TB, path string) {
