@@ -150,20 +150,25 @@ func TestTLSVersionDeparturesFromNDPI(t *testing.T) {
 }
 
 func readDepartures(t *testing.T) []tlsDeparture {
+	return readJSONLines[tlsDeparture](t, departuresGolden)
+}
+
+// readJSONLines decodes a golden file of one JSON object per line.
+func readJSONLines[T any](t *testing.T, path string) []T {
 	t.Helper()
-	b, err := os.ReadFile(departuresGolden)
+	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []tlsDeparture
+	var out []T
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
-		var d tlsDeparture
-		if err := json.Unmarshal(sc.Bytes(), &d); err != nil {
-			t.Fatalf("%s: %v", departuresGolden, err)
+		var v T
+		if err := json.Unmarshal(sc.Bytes(), &v); err != nil {
+			t.Fatalf("%s: %v", path, err)
 		}
-		out = append(out, d)
+		out = append(out, v)
 	}
 	return out
 }

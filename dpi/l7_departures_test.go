@@ -1,7 +1,6 @@
 package dpi
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"os"
@@ -71,21 +70,7 @@ func TestSSHBannerDeparturesFromNDPI(t *testing.T) {
 }
 
 func readL7Departures(t *testing.T) []l7Departure {
-	t.Helper()
-	b, err := os.ReadFile(l7DeparturesGolden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []l7Departure
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for sc.Scan() {
-		var d l7Departure
-		if err := json.Unmarshal(sc.Bytes(), &d); err != nil {
-			t.Fatalf("%s: %v", l7DeparturesGolden, err)
-		}
-		out = append(out, d)
-	}
-	return out
+	return readJSONLines[l7Departure](t, l7DeparturesGolden)
 }
 
 // TestL7DeparturesCorpus rebuilds the DHCP and SSH departure list from
