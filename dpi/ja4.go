@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
-	"strings"
 )
 
 // ja4 returns the JA4 fingerprint of a Client Hello as FoxIO's JA4
@@ -135,14 +134,15 @@ func withoutGREASE(values []uint16) []uint16 {
 
 // hexList joins values as 4-digit lower-case hex separated by ",".
 func hexList(values []uint16) string {
-	var b strings.Builder
+	const digits = "0123456789abcdef"
+	b := make([]byte, 0, 5*len(values))
 	for i, v := range values {
 		if i > 0 {
-			b.WriteByte(',')
+			b = append(b, ',')
 		}
-		fmt.Fprintf(&b, "%04x", v)
+		b = append(b, digits[v>>12], digits[v>>8&0xf], digits[v>>4&0xf], digits[v&0xf])
 	}
-	return b.String()
+	return string(b)
 }
 
 // ja4Hash returns the first 12 hex digits of the SHA-256 of text, or

@@ -69,20 +69,22 @@ func FuzzTLSServerHello(f *testing.F) {
 	})
 }
 
-// FuzzTLSCertificate runs the fallback DER walk, the parser of last resort
-// for certificates that crypto/x509 rejects, and the Certificate message
-// parser around it.
+// FuzzTLSCertificate runs the Certificate message parser and the DER
+// walk under it, and checks the walk against crypto/x509 on every input
+// that x509 accepts.
 func FuzzTLSCertificate(f *testing.F) {
 	seedMessages(f, handshakeCertificate)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		parseLeafCertificate(body)
 		var c record.Cert
 		parseCertificateDER(body, &c)
+		checkAgainstX509(t, body)
 		r := tlsReader(body)
 		var n int
 		var der tlsReader
 		if r.u24(&n) && r.vec24(&der) {
 			parseCertificateDER(der, &c)
+			checkAgainstX509(t, der)
 		}
 	})
 }
