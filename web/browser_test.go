@@ -182,6 +182,9 @@ func TestBrowserActiveFlows(t *testing.T) {
 	b.open(t, "/", "#flows tbody tr[data-id]")
 	b.waitFor(t, "25 rows", rowsJS+`.length === 25`)
 	b.waitFor(t, "top bar counters", `document.querySelector('#topbar .flows b').textContent === '56'`)
+	if evalJS[bool](t, b, `document.getElementById('signout') !== null`) {
+		t.Errorf("top bar shows a sign-out button with login off")
+	}
 	b.screenshot(t, "active-flows")
 
 	// Sort by application: the first click sorts descending.

@@ -48,5 +48,19 @@ func TestBrowserLogin(t *testing.T) {
 	if path := evalJS[string](t, b, `location.pathname`); path != "/alerts" {
 		t.Errorf("after login the browser is at %q, want /alerts", path)
 	}
+	b.do(t, chromedp.WaitVisible(`#signout`))
+	if user := evalJS[string](t, b, `document.querySelector('#topbar .session .user').textContent`); user != "admin" {
+		t.Errorf("top bar shows user %q, want admin", user)
+	}
+	b.screenshot(t, "signed-in")
 	b.checkClean(t)
+
+	// Signing out ends the session on the server: the alerts page requests
+	// for a login again.
+	b.follow(t, `#signout`)
+	b.do(t, chromedp.WaitVisible(`#login`))
+	b.open(t, "/alerts", "#login")
+	if path := evalJS[string](t, b, `location.pathname`); path != "/login" {
+		t.Errorf("after signing out /alerts went to %q, want the login page", path)
+	}
 }

@@ -149,6 +149,7 @@ export async function initTopBar() {
   bar.replaceChildren(
     el('a', { class: 'brand', href: '/' }, el('img', { src: '/static/icons/favicon.svg', alt: '' }), 'flowlens'),
     nav, el('div', { class: 'stats' }, pps, bps, flows, alertsLink));
+  await addSignOut(bar);
 
   let refresh = 3000;
   const update = async () => {
@@ -166,6 +167,34 @@ export async function initTopBar() {
   await update();
   setInterval(update, refresh);
   return refresh;
+}
+
+// addSignOut adds the signed-in user's name and a sign-out button to the
+// top bar when login is on. Without login the session endpoint does not
+// exist, and the bar stays as it is.
+async function addSignOut(bar) {
+  let session;
+  try {
+    const response = await fetch('/api/auth/session', { credentials: 'same-origin' });
+    if (!response.ok) return;
+    session = await response.json();
+  } catch {
+    return;
+  }
+  const button = el('button', { type: 'button', id: 'signout', text: 'Sign out' });
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      await fetch('/api/auth/logout', {
+        method: 'POST',
+        headers: { 'X-CSRF-Token': session.csrf_token || '' },
+        credentials: 'same-origin',
+      });
+    } finally {
+      location.assign('/login');
+    }
+  });
+  bar.append(el('div', { class: 'session' }, el('span', { class: 'user', text: session.user }), button));
 }
 
 // showError puts an error box at the top of container, or removes it.
