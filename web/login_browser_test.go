@@ -30,36 +30,36 @@ func TestBrowserLogin(t *testing.T) {
 	}
 	b := newBrowserOn(t, &testEnv{handler: h, flows: flows})
 
-	b.open(t, "/alerts", "#login")
+	b.Open(t, "/alerts", "#login")
 	if path := evalJS[string](t, b, `location.pathname + location.search`); path != "/login?next=%2Falerts" {
 		t.Errorf("unauthenticated page went to %q, want the login page", path)
 	}
-	b.do(t, chromedp.SendKeys("#user", "admin"), chromedp.SendKeys("#password", "wrong password"), chromedp.Click(`#login button`))
-	b.waitFor(t, "error message", `document.getElementById('message').textContent !== ''`)
+	b.Do(t, chromedp.SendKeys("#user", "admin"), chromedp.SendKeys("#password", "wrong password"), chromedp.Click(`#login button`))
+	b.WaitFor(t, "error message", `document.getElementById('message').textContent !== ''`)
 	if msg := evalJS[string](t, b, `document.getElementById('message').textContent`); msg != "invalid user name or password" {
 		t.Errorf("message after a wrong password = %q", msg)
 	}
-	b.screenshot(t, "login-failed")
+	b.Screenshot(t, "login-failed")
 
 	evalJS[string](t, b, `document.getElementById('password').value = ''`)
-	b.do(t, chromedp.SendKeys("#password", "browser test password"))
-	b.follow(t, `#login button`)
-	b.do(t, chromedp.WaitVisible(`#alerts tbody tr`))
+	b.Do(t, chromedp.SendKeys("#password", "browser test password"))
+	b.Follow(t, `#login button`)
+	b.Do(t, chromedp.WaitVisible(`#alerts tbody tr`))
 	if path := evalJS[string](t, b, `location.pathname`); path != "/alerts" {
 		t.Errorf("after login the browser is at %q, want /alerts", path)
 	}
-	b.do(t, chromedp.WaitVisible(`#signout`))
+	b.Do(t, chromedp.WaitVisible(`#signout`))
 	if user := evalJS[string](t, b, `document.querySelector('#topbar .session .user').textContent`); user != "admin" {
 		t.Errorf("top bar shows user %q, want admin", user)
 	}
-	b.screenshot(t, "signed-in")
-	b.checkClean(t)
+	b.Screenshot(t, "signed-in")
+	b.CheckClean(t)
 
 	// Signing out ends the session on the server: the alerts page requests
 	// for a login again.
-	b.follow(t, `#signout`)
-	b.do(t, chromedp.WaitVisible(`#login`))
-	b.open(t, "/alerts", "#login")
+	b.Follow(t, `#signout`)
+	b.Do(t, chromedp.WaitVisible(`#login`))
+	b.Open(t, "/alerts", "#login")
 	if path := evalJS[string](t, b, `location.pathname`); path != "/login" {
 		t.Errorf("after signing out /alerts went to %q, want the login page", path)
 	}
