@@ -56,6 +56,8 @@ func parseServeFlags(args []string) (*serveOptions, error) {
 	fs.StringVar(&o.geoip, "geoip", "", "comma-separated MaxMind-format database `files` (country, AS) for flags and AS names")
 	fs.StringVar(&o.store.DataDir, "data-dir", o.store.DataDir, "directory of the embedded database and the spool")
 	fs.StringVar(&o.store.URL, "store", "", `store backend: empty for the embedded database, or a ClickHouse HTTP URL such as http://127.0.0.1:8123/`)
+	addClickHouseFlags(fs, &o.store.ClickHouse)
+	fs.IntVar(&o.store.ClickHouse.RetentionDays, "store-retention-days", 0, "with ClickHouse, drop the days of flows older than this many `days` every hour (0 keeps all)")
 	addPipelineFlags(fs, &o.pipeline)
 	addAccessFlags(fs, &o.access)
 	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
@@ -66,6 +68,10 @@ func parseServeFlags(args []string) (*serveOptions, error) {
 		return nil, errUsage
 	}
 	if err := checkPipelineFlags(&o.pipeline); err != nil {
+		fmt.Fprintln(os.Stderr, "flowlens serve:", err)
+		return nil, errUsage
+	}
+	if err := checkClickHouseFlags(o.store.URL, o.store.ClickHouse); err != nil {
 		fmt.Fprintln(os.Stderr, "flowlens serve:", err)
 		return nil, errUsage
 	}

@@ -30,17 +30,22 @@ const importBatch = 10000
 
 // storeFlags are the flags that pick the store of import and query.
 type storeFlags struct {
-	dataDir string
-	url     string
+	dataDir    string
+	url        string
+	clickHouse store.ClickHouseConfig
 }
 
 func (f *storeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.dataDir, "data-dir", store.DefaultDataDir(), "directory of the embedded database")
 	fs.StringVar(&f.url, "store", "", `store backend: empty or "duckdb" for the embedded database, or a ClickHouse HTTP URL such as http://127.0.0.1:8123/`)
+	addClickHouseFlags(fs, &f.clickHouse)
 }
 
 func (f *storeFlags) open(ctx context.Context) (store.Store, error) {
-	return store.Open(ctx, store.Config{URL: f.url, DataDir: f.dataDir})
+	if err := checkClickHouseFlags(f.url, f.clickHouse); err != nil {
+		return nil, fmt.Errorf("%w: %v", errStoreUsage, err)
+	}
+	return store.Open(ctx, store.Config{URL: f.url, DataDir: f.dataDir, ClickHouse: f.clickHouse})
 }
 
 // openExisting opens the store for reading: an embedded store must
