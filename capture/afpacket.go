@@ -5,12 +5,14 @@ package capture
 import (
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"sync"
 	"sync/atomic"
 	"syscall"
 
 	"github.com/gopacket/gopacket/afpacket"
+	"golang.org/x/net/bpf"
 )
 
 // framesPerBlock is how many snapshot-sized frames one ring block holds,
@@ -20,7 +22,8 @@ const framesPerBlock = 128
 // OpenLive starts capturing on the Linux interface iface, in promiscuous
 // mode, through an AF_PACKET socket with a TPACKET_V3 memory-mapped ring.
 // Packets are Ethernet frames, loopback's included; 802.1Q tags that the
-// kernel strips are put back into the frame. It needs CAP_NET_RAW.
+// kernel strips are put back into the frame. On a loopback interface only
+// the received copy of each packet is kept. It needs CAP_NET_RAW.
 func OpenLive(iface string, cfg LiveConfig) (StatsSource, error) {
 	cfg = cfg.withDefaults()
 	frameSize, blockSize, blocks, err := ringGeometry(cfg.SnapLen, cfg.RingSize, os.Getpagesize())
@@ -44,28 +47,69 @@ func OpenLive(iface string, cfg LiveConfig) (StatsSource, error) {
 		return nil, fmt.Errorf("capture: open AF_PACKET socket on %q: %w", iface, err)
 	}
 
-	if err := setUpSocket(tp, cfg); err != nil {
+	if err := setUpSocket(tp, iface, cfg); err != nil {
 		tp.Close()
 		return nil, fmt.Errorf("capture: set up capture on %q: %w", iface, err)
 	}
 	return &liveSource{tp: tp, snaplen: cfg.SnapLen}, nil
 }
 
-func setUpSocket(tp *afpacket.TPacket, cfg LiveConfig) error {
+func setUpSocket(tp *afpacket.TPacket, iface string, cfg LiveConfig) error {
 	if err := tp.SetPromiscuous(true); err != nil {
 		return fmt.Errorf("enable promiscuous mode: %w", err)
 	}
-	if cfg.Filter == "" {
-		return nil
+	var program []bpf.RawInstruction
+	if cfg.Filter != "" {
+		var err error
+		if program, err = CompileFilter(cfg.Filter, LinkTypeEthernet, cfg.SnapLen); err != nil {
+			return err
+		}
 	}
-	program, err := CompileFilter(cfg.Filter, LinkTypeEthernet, cfg.SnapLen)
-	if err != nil {
-		return err
+	if isLoopback(iface) {
+		program = dropOutgoing(program, cfg.SnapLen)
+	}
+	if program == nil {
+		return nil
 	}
 	if err := tp.SetBPF(program); err != nil {
 		return fmt.Errorf("attach filter %q: %w", cfg.Filter, err)
 	}
 	return nil
+}
+
+// isLoopback reports whether the interface named iface is a loopback
+// interface.
+func isLoopback(iface string) bool {
+	ifi, err := net.InterfaceByName(iface)
+	return err == nil && ifi.Flags&net.FlagLoopback != 0
+}
+
+// dropOutgoing puts a check in front of program that rejects the packets
+// the host sends. On a loopback interface AF_PACKET delivers each packet
+// twice, once as sent (PACKET_OUTGOING) and once as received, so without
+// it every packet would be counted twice; libpcap drops the outgoing copy
+// on loopback for the same reason. An empty program accepts the rest up to
+// snaplen bytes. The program's own jumps are relative, so they stay valid
+// behind the prefix.
+func dropOutgoing(program []bpf.RawInstruction, snaplen int) []bpf.RawInstruction {
+	const packetOutgoing = 4 // PACKET_OUTGOING in linux/if_packet.h
+	if len(program) == 0 {
+		program = []bpf.RawInstruction{mustAssemble(bpf.RetConstant{Val: uint32(snaplen)})}
+	}
+	prefix := []bpf.RawInstruction{
+		mustAssemble(bpf.LoadExtension{Num: bpf.ExtType}),
+		mustAssemble(bpf.JumpIf{Cond: bpf.JumpEqual, Val: packetOutgoing, SkipTrue: 0, SkipFalse: 1}),
+		mustAssemble(bpf.RetConstant{Val: 0}),
+	}
+	return append(prefix, program...)
+}
+
+func mustAssemble(ins bpf.Instruction) bpf.RawInstruction {
+	raw, err := ins.Assemble()
+	if err != nil {
+		panic(fmt.Sprintf("capture: assemble %v: %v", ins, err))
+	}
+	return raw
 }
 
 // ringGeometry splits a ring of ringSize bytes into blocks of
