@@ -86,11 +86,11 @@ func isLoopback(iface string) bool {
 
 // dropOutgoing puts a check in front of program that rejects the packets
 // the host sends. On a loopback interface AF_PACKET delivers each packet
-// twice, once as sent (PACKET_OUTGOING) and once as received, so without
-// it every packet would be counted twice; libpcap drops the outgoing copy
-// on loopback for the same reason. An empty program accepts the rest up to
-// snaplen bytes. The program's own jumps are relative, so they stay valid
-// behind the prefix.
+// twice, once as sent (PACKET_OUTGOING) and once as received. Without the
+// check every packet would be counted twice, and libpcap drops the
+// outgoing copy on loopback for the same reason. An empty program accepts
+// the rest up to snaplen bytes. The program's own jumps are relative, so
+// they stay valid behind the prefix.
 func dropOutgoing(program []bpf.RawInstruction, snaplen int) []bpf.RawInstruction {
 	const packetOutgoing = 4 // PACKET_OUTGOING in linux/if_packet.h
 	if len(program) == 0 {

@@ -81,7 +81,7 @@ func TestLiveLoopback(t *testing.T) {
 		t.Errorf("Stats().Packets = %d, want at least %d", stats.Packets, sent)
 	}
 
-	// AF_PACKET sees each datagram on loopback twice, as sent and as
+	// AF_PACKET delivers each datagram on loopback twice, as sent and as
 	// received. Only the received copy may come through, so nothing is
 	// left until Close, called from another goroutine, ends the capture.
 	go func() {
