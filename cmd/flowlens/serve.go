@@ -49,7 +49,7 @@ func parseServeFlags(args []string) (*serveOptions, error) {
 	fs.StringVar(&o.iface, "i", "", "network `interface` to capture from (needs root or CAP_NET_RAW)")
 	fs.StringVar(&o.filter, "f", "", "BPF filter `expression` in tcpdump syntax")
 	fs.StringVar(&o.listen, "listen", web.DefaultConfig().Listen, "`address` of the web UI and API")
-	fs.Float64Var(&o.speed, "speed", 1, "replay speed of -r: 1 is the capture's own pace, 0 as fast as possible")
+	fs.Float64Var(&o.speed, "speed", 1, "replay speed of -r: 1 is the capture's own pace with silences over 5s cut to 5s, 0 as fast as possible")
 	fs.DurationVar(&o.refresh, "refresh", 2*time.Second, "how often the live view of the flows is refreshed")
 	fs.StringVar(&o.rules, "rules", "", "`dir`ectory of nDPI rule files")
 	fs.StringVar(&o.risk, "risk-config", "", "JSON `file` that configures the risk rules")
