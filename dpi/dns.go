@@ -96,7 +96,8 @@ func (d DNS) Inspect(f *Flow, p *Packet) Verdict {
 		return NeedMore
 	}
 	h, ok := dnsParseHeader(msg)
-	if !ok || !dnsPlausible(msg, h) {
+	// Once the flow is DNS, a question of an unknown class still names it.
+	if !ok || !dnsPlausible(msg, h, f.Master == "") {
 		return dnsReject(f, st)
 	}
 	if f.Master == "" {
@@ -211,7 +212,8 @@ func dnsParseHeader(msg []byte) (dnsHeader, bool) {
 // query without a question, or a first question or record that does not
 // parse. Wrong counts of the other sections are tolerated, because the
 // answer section is read only up to the first record that does not parse.
-func dnsPlausible(msg []byte, h dnsHeader) bool {
+// With checkClass, the first question's class must be a known one too.
+func dnsPlausible(msg []byte, h dnsHeader, checkClass bool) bool {
 	switch h.opcode {
 	case 0, 1, 2, 4, 5, 6: // QUERY, IQUERY, STATUS, NOTIFY, UPDATE, DSO
 	default:
@@ -232,7 +234,7 @@ func dnsPlausible(msg []byte, h dnsHeader) bool {
 	c := wireCursor{buf: msg, off: next}
 	_, okType := c.u16()
 	class, okClass := c.u16()
-	return ok && okType && okClass && dnsKnownClass(class)
+	return ok && okType && okClass && (!checkClass || dnsKnownClass(class))
 }
 
 // dnsKnownClass accepts IN, CH, HS, NONE and ANY. The top bit is ignored
