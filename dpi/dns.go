@@ -16,7 +16,8 @@ import (
 // A flow that reuses its port carries several queries and responses, and
 // the record describes the last message read, as nDPI's does. The
 // dissector reads until a response contains any record (answer, authority
-// or additional), or until dnsMaxMessages packets. Each message replaces
+// or additional), or until dnsMaxMessages packets. A flow whose first
+// message is a response is read no further. Each message replaces
 // the question, and each response the rcode and answers, that an earlier
 // one left, so the question and the rcode belong to one exchange.
 type DNS struct{}
@@ -56,10 +57,12 @@ const (
 	dnsMaxMessages = 6
 )
 
-// dnsState is a flow's progress: whether a response with records ended
-// the reading, and which directions' first messages were read already.
+// dnsState is a flow's progress: whether a response ended the reading,
+// how many messages were read, and which directions' first messages were
+// read already.
 type dnsState struct {
 	answered bool
+	messages int
 	seen     [2]bool
 }
 
@@ -105,6 +108,7 @@ func (d DNS) Inspect(f *Flow, p *Packet) Verdict {
 		f.DNS = &record.DNS{}
 	}
 	st.seen[p.Dir] = true
+	st.messages++
 	dnsRecord(f, st, msg, h)
 	dnsRisks(f, msg, h)
 	return dnsProgress(f, st)
@@ -249,7 +253,7 @@ func dnsKnownClass(class uint16) bool {
 
 // dnsRecord fills the flow from one message: its first question, and for
 // a response its rcode and answers. A response with any record ends the
-// reading.
+// reading, and so does a response that is the flow's first message.
 func dnsRecord(f *Flow, st *dnsState, msg []byte, h dnsHeader) {
 	off := dnsHeaderLen
 	if h.qdCount > 0 {
@@ -270,7 +274,7 @@ func dnsRecord(f *Flow, st *dnsState, msg []byte, h dnsHeader) {
 	if !h.response {
 		return
 	}
-	st.answered = h.anCount > 0 || h.nsCount > 0 || h.arCount > 0
+	st.answered = h.anCount > 0 || h.nsCount > 0 || h.arCount > 0 || st.messages == 1
 	f.DNS.RCode = dnsRCodeName(h.rcode)
 	f.DNS.Answers = dnsAnswers(msg, h)
 }
