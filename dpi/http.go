@@ -213,7 +213,15 @@ func httpReadRequest(f *Flow, st *httpState) {
 		}
 	}
 	head, complete := httpParseHead(buf, st.reqOff, httpSplitRequest)
-	if !complete || !httpIsRequestLine(head.start) {
+	if !httpIsRequestLine(head.start) {
+		return
+	}
+	if !complete {
+		// Until the blank line arrives the record shows the lines read so
+		// far, so that a head that never ends (a damaged message, a lost
+		// segment) still names its request, as nDPI's reading does.
+		f.HTTP.Requests = 1
+		httpKeepRequest(f, &head)
 		return
 	}
 	st.requestDone, st.requestSeen = true, f.Seen
