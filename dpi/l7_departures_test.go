@@ -38,18 +38,10 @@ type l7Departure struct {
 // name differs from nDPI's only because nDPI lowercases it. The flow
 // record keeps the name as the client sent it in option 12.
 func TestDHCPHostnameDeparturesFromNDPI(t *testing.T) {
-	n := 0
-	for _, d := range readL7Departures(t) {
-		if d.Field != "dhcp.hostname" {
-			continue
-		}
-		n++
+	for _, d := range l7DeparturesOf(t, "dhcp.hostname") {
 		if d.NDPI != strings.ToLower(d.Product) {
 			t.Errorf("%s: nDPI's host name %q is not the product's %q in lower case", d.Flow, d.NDPI, d.Product)
 		}
-	}
-	if n == 0 {
-		t.Fatalf("%s lists no DHCP host name departure", l7DeparturesGolden)
 	}
 }
 
@@ -59,18 +51,10 @@ func TestDHCPHostnameDeparturesFromNDPI(t *testing.T) {
 // product's server banner, and nDPI's server banner is the product's
 // client banner or missing when the client sent none.
 func TestSSHBannerDeparturesFromNDPI(t *testing.T) {
-	n := 0
-	for _, d := range readL7Departures(t) {
-		if !strings.HasPrefix(d.Field, "ssh.") {
-			continue
-		}
-		n++
+	for _, d := range l7DeparturesOf(t, "ssh.") {
 		if d.NDPI != d.Other {
 			t.Errorf("%s: nDPI's %s %q is not the product's opposite banner %q", d.Flow, d.Field, d.NDPI, d.Other)
 		}
-	}
-	if n == 0 {
-		t.Fatalf("%s lists no SSH banner departure", l7DeparturesGolden)
 	}
 }
 
@@ -78,18 +62,10 @@ func TestSSHBannerDeparturesFromNDPI(t *testing.T) {
 // from nDPI's only by nDPI's form of a host name. The flow record keeps
 // the name as it travels on the wire.
 func TestDNSQueryDeparturesFromNDPI(t *testing.T) {
-	n := 0
-	for _, d := range readL7Departures(t) {
-		if d.Field != "dns.query" {
-			continue
-		}
-		n++
+	for _, d := range l7DeparturesOf(t, "dns.query") {
 		if got := ndpiHostName(d.Product); got != d.NDPI {
 			t.Errorf("%s: nDPI's query %q is not the product's %q in nDPI's form (%q)", d.Flow, d.NDPI, d.Product, got)
 		}
-	}
-	if n == 0 {
-		t.Fatalf("%s lists no DNS query departure", l7DeparturesGolden)
 	}
 }
 
@@ -129,12 +105,7 @@ func ndpiHostName(name string) string {
 // announces more questions than the message can hold (RFC 1035 section
 // 4.1), so flowlens does not read it.
 func TestDNSRCodeDeparturesFromNDPI(t *testing.T) {
-	n := 0
-	for _, d := range readL7Departures(t) {
-		if d.Field != "dns.rcode" {
-			continue
-		}
-		n++
+	for _, d := range l7DeparturesOf(t, "dns.rcode") {
 		if d.Product != "" {
 			code := slices.Index(dnsRCodeNames[:], d.Product)
 			if code < 0 || ndpiRCodeName(uint8(code)) != d.NDPI {
@@ -151,9 +122,6 @@ func TestDNSRCodeDeparturesFromNDPI(t *testing.T) {
 		case ndpiRCodeName(h.rcode) != d.NDPI:
 			t.Errorf("%s: nDPI's rcode %q is not the message's %d", d.Flow, d.NDPI, h.rcode)
 		}
-	}
-	if n == 0 {
-		t.Fatalf("%s lists no DNS rcode departure", l7DeparturesGolden)
 	}
 }
 
@@ -175,12 +143,7 @@ func ndpiRCodeName(code uint8) string {
 // starts with "/".
 func TestHTTPURLDeparturesFromNDPI(t *testing.T) {
 	const ndpiMaxURL = 255
-	n := 0
-	for _, d := range readL7Departures(t) {
-		if d.Field != "http.url" {
-			continue
-		}
-		n++
+	for _, d := range l7DeparturesOf(t, "http.url") {
 		host := d.Other
 		if hostPort, _, found := strings.Cut(d.NDPI, "/"); found && httpStripHostPort(hostPort) == d.Other {
 			host = hostPort // nDPI prints the Host header with its port
@@ -190,9 +153,6 @@ func TestHTTPURLDeparturesFromNDPI(t *testing.T) {
 		if printed != d.NDPI {
 			t.Errorf("%s: nDPI's URL %q is not the Host %q and target %q as nDPI prints them (%q)", d.Flow, d.NDPI, host, d.Product, printed)
 		}
-	}
-	if n == 0 {
-		t.Fatalf("%s lists no HTTP URL departure", l7DeparturesGolden)
 	}
 }
 
@@ -206,6 +166,23 @@ func httpStripHostPort(host string) string {
 		return host
 	}
 	return host[:i]
+}
+
+// l7DeparturesOf returns the listed departures of the fields that start
+// with prefix. It fails the test when there is none, because the check
+// would then test nothing.
+func l7DeparturesOf(t *testing.T, prefix string) []l7Departure {
+	t.Helper()
+	var out []l7Departure
+	for _, d := range readL7Departures(t) {
+		if strings.HasPrefix(d.Field, prefix) {
+			out = append(out, d)
+		}
+	}
+	if len(out) == 0 {
+		t.Fatalf("%s lists no %s departure", l7DeparturesGolden, prefix)
+	}
+	return out
 }
 
 func readL7Departures(t *testing.T) []l7Departure {
