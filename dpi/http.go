@@ -33,8 +33,9 @@ const (
 	// httpMaxChunks bounds the chunks walked to find the end of one body.
 	httpMaxChunks = 1024
 	// httpReplaceWindow is how many packets after the first request a
-	// later request may still replace it. nDPI reads eight packets after
-	// the one that named the flow, empty ones included.
+	// later request may still replace it, and after a response that named
+	// the flow a request may still make it forgotten. nDPI reads eight
+	// packets after the one that named the flow, empty ones included.
 	httpReplaceWindow = 8
 )
 
@@ -52,6 +53,13 @@ type httpState struct {
 	stopCounting bool
 	// requestSeen is Flow.Seen when the first request was read.
 	requestSeen int
+	// responseFirst is set when a response named the flow, before any
+	// request, and namedSeen is Flow.Seen at that time.
+	responseFirst bool
+	namedSeen     int
+	// respOff is the offset in the response stream from which the kept
+	// response is searched.
+	respOff int
 }
 
 // httpHead is a parsed start line and the header fields the record uses.
@@ -131,6 +139,7 @@ func httpClassify(f *Flow, st *httpState) Verdict {
 		if parts, ok := httpSplitStatus(line); ok && httpIsStatusLine(parts) {
 			st.reqDir = 1 - d
 			st.reqOff = -1
+			st.responseFirst, st.namedSeen = true, f.Seen
 			return httpNameResponse(f, parts)
 		}
 	}
@@ -228,6 +237,18 @@ func httpReadRequest(f *Flow, st *httpState) {
 	st.next, st.stopCounting = httpBodyEnd(buf, head, true)
 	f.HTTP.Requests = 1
 	httpKeepRequest(f, &head)
+	if st.responseFirst && f.Seen-st.namedSeen <= httpReplaceWindow {
+		httpForgetResponse(f, st)
+	}
+}
+
+// httpForgetResponse drops the response read before the first request,
+// which replied to a request the capture missed, so that the record keeps
+// the response to its own request, as nDPI's does.
+func httpForgetResponse(f *Flow, st *httpState) {
+	st.responseDone = false
+	st.respOff = len(f.Stream(1 - st.reqDir))
+	f.HTTP.Status, f.HTTP.ContentType, f.HTTP.Server = 0, "", ""
 }
 
 // httpKeepRequest fills the record's request fields from head.
@@ -248,11 +269,12 @@ func httpKeepRequest(f *Flow, head *httpHead) {
 func httpReadResponse(f *Flow, st *httpState) {
 	d := 1 - st.reqDir
 	buf := f.Stream(d)
-	off := httpFindStart(buf, !f.StreamStart(d), httpIsStatusLine, httpSplitStatus)
+	search := !f.StreamStart(d) || st.respOff > 0
+	off := httpFindStart(buf[st.respOff:], search, httpIsStatusLine, httpSplitStatus)
 	if off < 0 {
 		return
 	}
-	head, complete := httpParseHead(buf, off, httpSplitStatus)
+	head, complete := httpParseHead(buf, st.respOff+off, httpSplitStatus)
 	if !complete {
 		return
 	}
