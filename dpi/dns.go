@@ -216,7 +216,8 @@ func dnsParseHeader(msg []byte) (dnsHeader, bool) {
 // query without a question, or a first question or record that does not
 // parse. Wrong counts of the other sections are tolerated, because the
 // answer section is read only up to the first record that does not parse.
-// With checkClass, the first question's class must be a known one too.
+// With checkClass, the first question's class must be a known one too,
+// unless the message is a lone question that fills it exactly.
 func dnsPlausible(msg []byte, h dnsHeader, checkClass bool) bool {
 	switch h.opcode {
 	case 0, 1, 2, 4, 5, 6: // QUERY, IQUERY, STATUS, NOTIFY, UPDATE, DSO
@@ -238,7 +239,8 @@ func dnsPlausible(msg []byte, h dnsHeader, checkClass bool) bool {
 	c := wireCursor{buf: msg, off: next}
 	_, okType := c.u16()
 	class, okClass := c.u16()
-	return ok && okType && okClass && (!checkClass || dnsKnownClass(class))
+	lone := h.qdCount == 1 && h.anCount == 0 && h.nsCount == 0 && h.arCount == 0 && c.off == len(msg)
+	return ok && okType && okClass && (!checkClass || dnsKnownClass(class) || lone)
 }
 
 // dnsKnownClass accepts IN, CH, HS, NONE and ANY. The top bit is ignored
