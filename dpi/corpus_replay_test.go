@@ -93,7 +93,10 @@ func readReplayFlows(path string) ([]*corpusFlow, error) {
 			break
 		}
 		pkt, proto, src4, dst4, ok := decodeCorpusPacket(data, src.LinkType())
-		if !ok {
+		if !ok || (ci.CaptureLength == ci.Length && ipv4Short(data, src.LinkType())) {
+			// The product's decoder drops an IPv4 packet whose total
+			// length runs past the bytes captured, unless the capture's
+			// snap length cut the frame.
 			continue
 		}
 		pkt.ts = ci.Timestamp.UnixNano()
@@ -148,6 +151,14 @@ func decodeCorpusPacket(data []byte, lt layers.LinkType) (p corpusPacket, proto 
 		return p, 0, src, dst, false
 	}
 	return p, proto, netip.AddrPortFrom(srcIP.Unmap(), sp), netip.AddrPortFrom(dstIP.Unmap(), dp), true
+}
+
+// ipv4Short reports whether a frame's IPv4 header claims more bytes than
+// the frame holds.
+func ipv4Short(data []byte, lt layers.LinkType) bool {
+	pk := gopacket.NewPacket(data, lt, gopacket.DecodeOptions{Lazy: true, NoCopy: true})
+	ip, ok := pk.Layer(layers.LayerTypeIPv4).(*layers.IPv4)
+	return ok && int(ip.Length) > len(ip.Contents)+len(ip.Payload)
 }
 
 func tcpFlagsOf(t *layers.TCP) uint8 {

@@ -73,6 +73,9 @@ type Flow struct {
 
 	// Packets counts the packets with payload offered per direction.
 	Packets [2]int
+	// Seen counts every packet the engine was offered while it inspected
+	// the flow, with or without payload, as nDPI counts its packets.
+	Seen int
 
 	// Result of classification: Master is the transport or protocol
 	// ("TLS", "DNS", "HTTP"), App the service on top ("YouTube"), if any.

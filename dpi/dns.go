@@ -13,8 +13,13 @@ import (
 // 6762, UDP port 5353) and LLMNR (RFC 4795, UDP port 5355). It names the
 // flow "MDNS" or "LLMNR" by those ports, as nDPI does, and "DNS" otherwise.
 //
-// The record keeps the first question as it travels on the wire, and the
-// rcode and answers of the first response that matches the query's ID.
+// A flow that reuses its port carries several queries and responses, and
+// the record describes the last message read, as nDPI's does. The
+// dissector reads until a response contains any record (answer, authority
+// or additional), or until dnsMaxMessages packets. A flow whose first
+// message is a response is read no further. Each message replaces
+// the question, and each response the rcode and answers, that an earlier
+// one left, so the question and the rcode belong to one exchange.
 type DNS struct{}
 
 // Name returns the name of the protocol family's main member.
@@ -46,15 +51,19 @@ const (
 	// to parse before the flow is ruled out.
 	dnsMaxRejected   = 3
 	dnsTCPLengthSize = 2
+	// dnsMaxMessages is how many packets of a flow the dissector reads
+	// while no response with records has come: the first and five more,
+	// as nDPI reads them.
+	dnsMaxMessages = 6
 )
 
-// dnsState is a flow's progress: the query ID a response must carry, and
-// which directions' first messages were read already.
+// dnsState is a flow's progress: whether a response ended the reading,
+// how many messages were read, and which directions' first messages were
+// read already.
 type dnsState struct {
-	queryID   uint16
-	haveQuery bool
-	answered  bool
-	seen      [2]bool
+	answered bool
+	messages int
+	seen     [2]bool
 }
 
 // dnsHeader is the fixed header of RFC 1035 section 4.1.1.
@@ -68,8 +77,8 @@ type dnsHeader struct {
 }
 
 // Inspect reads the first message of each direction and, over UDP,
-// further messages while the query has no matching response: a flow that
-// reuses its port for several queries can carry other responses first.
+// further messages until a response with records or dnsMaxMessages
+// packets.
 func (d DNS) Inspect(f *Flow, p *Packet) Verdict {
 	family := dnsFamily(f)
 	if family == "" {
@@ -79,8 +88,8 @@ func (d DNS) Inspect(f *Flow, p *Packet) Verdict {
 	defer dnsCheckPacket(f, p)
 	// Over TCP only the first message of each direction is read, because
 	// dnsMessage returns the start of the stream.
-	if st.seen[p.Dir] && (st.answered || !st.haveQuery || f.Protocol == ipProtocolTCP) {
-		return dnsProgress(st)
+	if st.answered || (st.seen[p.Dir] && f.Protocol == ipProtocolTCP) {
+		return dnsProgress(f, st)
 	}
 	msg, complete := dnsMessage(f, p)
 	if !complete {
@@ -90,7 +99,8 @@ func (d DNS) Inspect(f *Flow, p *Packet) Verdict {
 		return NeedMore
 	}
 	h, ok := dnsParseHeader(msg)
-	if !ok || !dnsPlausible(msg, h) {
+	// Once the flow is DNS, a question of an unknown class still names it.
+	if !ok || !dnsPlausible(msg, h, f.Master == "") {
 		return dnsReject(f, st)
 	}
 	if f.Master == "" {
@@ -98,9 +108,10 @@ func (d DNS) Inspect(f *Flow, p *Packet) Verdict {
 		f.DNS = &record.DNS{}
 	}
 	st.seen[p.Dir] = true
+	st.messages++
 	dnsRecord(f, st, msg, h)
 	dnsRisks(f, msg, h)
-	return dnsProgress(st)
+	return dnsProgress(f, st)
 }
 
 // dnsReject returns the verdict for a message that is not DNS. On a DNS port a damaged
@@ -109,15 +120,15 @@ func (d DNS) Inspect(f *Flow, p *Packet) Verdict {
 func dnsReject(f *Flow, st *dnsState) Verdict {
 	switch {
 	case f.Master != "":
-		return dnsProgress(st)
+		return dnsProgress(f, st)
 	case f.Packets[0]+f.Packets[1] < dnsMaxRejected:
 		return NeedMore
 	}
 	return NotMine
 }
 
-func dnsProgress(st *dnsState) Verdict {
-	if st.answered {
+func dnsProgress(f *Flow, st *dnsState) Verdict {
+	if st.answered || f.Packets[0]+f.Packets[1] >= dnsMaxMessages {
 		return Done
 	}
 	return Claimed
@@ -205,7 +216,9 @@ func dnsParseHeader(msg []byte) (dnsHeader, bool) {
 // query without a question, or a first question or record that does not
 // parse. Wrong counts of the other sections are tolerated, because the
 // answer section is read only up to the first record that does not parse.
-func dnsPlausible(msg []byte, h dnsHeader) bool {
+// With checkClass, the first question's class must be a known one too,
+// unless the message is a lone question that fills it exactly.
+func dnsPlausible(msg []byte, h dnsHeader, checkClass bool) bool {
 	switch h.opcode {
 	case 0, 1, 2, 4, 5, 6: // QUERY, IQUERY, STATUS, NOTIFY, UPDATE, DSO
 	default:
@@ -226,7 +239,8 @@ func dnsPlausible(msg []byte, h dnsHeader) bool {
 	c := wireCursor{buf: msg, off: next}
 	_, okType := c.u16()
 	class, okClass := c.u16()
-	return ok && okType && okClass && dnsKnownClass(class)
+	lone := h.qdCount == 1 && h.anCount == 0 && h.nsCount == 0 && h.arCount == 0 && c.off == len(msg)
+	return ok && okType && okClass && (!checkClass || dnsKnownClass(class) || lone)
 }
 
 // dnsKnownClass accepts IN, CH, HS, NONE and ANY. The top bit is ignored
@@ -239,18 +253,17 @@ func dnsKnownClass(class uint16) bool {
 	return false
 }
 
-// dnsRecord fills the flow from one message: the first question of the
-// first message that has one, and the answers of the first response that
-// matches the query.
+// dnsRecord fills the flow from one message: its first question, and for
+// a response its rcode and answers. A response with any record ends the
+// reading, and so does a response that is the flow's first message.
 func dnsRecord(f *Flow, st *dnsState, msg []byte, h dnsHeader) {
 	off := dnsHeaderLen
 	if h.qdCount > 0 {
 		var name [dnsMaxNameLen]byte
-		n, next, _ := dnsReadName(msg, off, name[:])
+		n, next, ok := dnsReadName(msg, off, name[:])
 		c := wireCursor{buf: msg, off: next}
 		qtype, _ := c.u16()
-		if !st.haveQuery {
-			st.haveQuery, st.queryID = true, h.id
+		if ok || f.DNS.Query == "" {
 			dnsSetQuery(f, string(name[:n]), qtype)
 		}
 	} else if f.Info == "" {
@@ -260,10 +273,10 @@ func dnsRecord(f *Flow, st *dnsState, msg []byte, h dnsHeader) {
 		f.Info = string(name[:n])
 		f.Host = f.Info
 	}
-	if !h.response || st.answered || (st.haveQuery && h.id != st.queryID) {
+	if !h.response {
 		return
 	}
-	st.answered = true
+	st.answered = h.anCount > 0 || h.nsCount > 0 || h.arCount > 0 || st.messages == 1
 	f.DNS.RCode = dnsRCodeName(h.rcode)
 	f.DNS.Answers = dnsAnswers(msg, h)
 }

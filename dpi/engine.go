@@ -64,6 +64,7 @@ func (e *Engine) Inspect(f *Flow, dir Direction, p *decode.Packet, ts int64) {
 	if f.finished {
 		return
 	}
+	f.Seen++
 	pkt := Packet{Dir: dir, Timestamp: ts, TCPFlags: p.TCPFlags, Payload: p.Payload}
 	if f.Protocol == decode.ProtoTCP {
 		pkt.Payload = f.streams[dir].add(p.Seq, p.TCPFlags, p.Payload, e.cfg.StreamCap)

@@ -9,7 +9,9 @@ import (
 
 // HTTP dissects HTTP/1.x over TCP (RFC 9112) from the reassembled streams:
 // the first request's line and headers, the first response's status line
-// and headers, and the count of requests on the connection. Lines may end
+// and headers, and the count of requests on the connection. A request
+// sent before any response came replaces the first, so that the record
+// shows the request the first response replies to. Lines may end
 // in CRLF or in a bare LF, which RFC 9112 section 2.2 lets a recipient
 // accept.
 //
@@ -30,6 +32,11 @@ const (
 	httpMaxHead = 16 << 10
 	// httpMaxChunks bounds the chunks walked to find the end of one body.
 	httpMaxChunks = 1024
+	// httpReplaceWindow is how many packets after the first request a
+	// later request may still replace it, and after a response that named
+	// the flow a request may still make it forgotten. nDPI reads eight
+	// packets after the one that named the flow, empty ones included.
+	httpReplaceWindow = 8
 )
 
 // httpState is a flow's progress through its two streams.
@@ -44,6 +51,15 @@ type httpState struct {
 	requestDone  bool
 	responseDone bool
 	stopCounting bool
+	// requestSeen is Flow.Seen when the first request was read.
+	requestSeen int
+	// responseFirst is set when a response named the flow, before any
+	// request, and namedSeen is Flow.Seen at that time.
+	responseFirst bool
+	namedSeen     int
+	// respOff is the offset in the response stream from which the kept
+	// response is searched.
+	respOff int
 }
 
 // httpHead is a parsed start line and the header fields the record uses.
@@ -81,7 +97,11 @@ func (h HTTP) Inspect(f *Flow, p *Packet) Verdict {
 		httpReadResponse(f, st)
 	}
 	if st.requestDone && !st.stopCounting {
-		httpCountRequests(f, st)
+		segStart := -1
+		if p.Dir == st.reqDir {
+			segStart = len(f.Stream(p.Dir)) - len(p.Payload)
+		}
+		httpCountRequests(f, st, segStart)
 	}
 	return Claimed
 }
@@ -119,6 +139,7 @@ func httpClassify(f *Flow, st *httpState) Verdict {
 		if parts, ok := httpSplitStatus(line); ok && httpIsStatusLine(parts) {
 			st.reqDir = 1 - d
 			st.reqOff = -1
+			st.responseFirst, st.namedSeen = true, f.Seen
 			return httpNameResponse(f, parts)
 		}
 	}
@@ -201,12 +222,37 @@ func httpReadRequest(f *Flow, st *httpState) {
 		}
 	}
 	head, complete := httpParseHead(buf, st.reqOff, httpSplitRequest)
-	if !complete || !httpIsRequestLine(head.start) {
+	if !httpIsRequestLine(head.start) {
 		return
 	}
-	st.requestDone = true
+	if !complete {
+		// Until the blank line arrives the record shows the lines read so
+		// far, so that a head that never ends (a damaged message, a lost
+		// segment) still names its request, as nDPI's reading does.
+		f.HTTP.Requests = 1
+		httpKeepRequest(f, &head)
+		return
+	}
+	st.requestDone, st.requestSeen = true, f.Seen
 	st.next, st.stopCounting = httpBodyEnd(buf, head, true)
 	f.HTTP.Requests = 1
+	httpKeepRequest(f, &head)
+	if st.responseFirst && f.Seen-st.namedSeen <= httpReplaceWindow {
+		httpForgetResponse(f, st)
+	}
+}
+
+// httpForgetResponse drops the response read before the first request,
+// which replied to a request the capture missed, so that the record keeps
+// the response to its own request, as nDPI's does.
+func httpForgetResponse(f *Flow, st *httpState) {
+	st.responseDone = false
+	st.respOff = len(f.Stream(1 - st.reqDir))
+	f.HTTP.Status, f.HTTP.ContentType, f.HTTP.Server = 0, "", ""
+}
+
+// httpKeepRequest fills the record's request fields from head.
+func httpKeepRequest(f *Flow, head *httpHead) {
 	f.HTTP.Method = string(head.start[0])
 	f.HTTP.URL = string(head.start[1])
 	f.HTTP.Host = string(httpStripPort(head.host))
@@ -214,7 +260,7 @@ func httpReadRequest(f *Flow, st *httpState) {
 	if f.HTTP.Host != "" {
 		f.Host, f.Info = f.HTTP.Host, f.HTTP.Host
 	}
-	webAppFromRequest(f, &head)
+	webAppFromRequest(f, head)
 }
 
 // httpReadResponse reads the first response once its head is complete. A
@@ -223,11 +269,12 @@ func httpReadRequest(f *Flow, st *httpState) {
 func httpReadResponse(f *Flow, st *httpState) {
 	d := 1 - st.reqDir
 	buf := f.Stream(d)
-	off := httpFindStart(buf, !f.StreamStart(d), httpIsStatusLine, httpSplitStatus)
+	search := !f.StreamStart(d) || st.respOff > 0
+	off := httpFindStart(buf[st.respOff:], search, httpIsStatusLine, httpSplitStatus)
 	if off < 0 {
 		return
 	}
-	head, complete := httpParseHead(buf, off, httpSplitStatus)
+	head, complete := httpParseHead(buf, st.respOff+off, httpSplitStatus)
 	if !complete {
 		return
 	}
@@ -251,7 +298,13 @@ func httpMediaType(v []byte) []byte {
 // counted so far. Anything that is not a request (a tunnel's TLS after
 // CONNECT, WebSocket frames after an upgrade, a body whose end is unknown)
 // ends the count for good.
-func httpCountRequests(f *Flow, st *httpState) {
+//
+// A request that starts a new segment before any response arrived, within
+// httpReplaceWindow packets of the first, takes the place of the kept
+// one. So the record's request is the one its response replies to, and
+// nDPI keeps the same request. Either the capture lost the response to
+// the one before, or the client did not wait for it.
+func httpCountRequests(f *Flow, st *httpState, segStart int) {
 	buf := f.Stream(st.reqDir)
 	for st.next < len(buf) {
 		head, complete := httpParseHead(buf, st.next, httpSplitRequest)
@@ -264,6 +317,9 @@ func httpCountRequests(f *Flow, st *httpState) {
 		if !httpIsRequestLine(head.start) {
 			st.stopCounting = true
 			return
+		}
+		if !st.responseDone && st.next == segStart && f.Seen-st.requestSeen <= httpReplaceWindow {
+			httpKeepRequest(f, &head)
 		}
 		f.HTTP.Requests++
 		st.next, st.stopCounting = httpBodyEnd(buf, head, true)

@@ -38,6 +38,11 @@ type tlsDeparture struct {
 	// NDPIServerHello reports whether nDPI read the flow's Server Hello
 	// (its result has a cipher or a JA3S).
 	NDPIServerHello bool `json:"ndpi_server_hello"`
+	// NDPIJA3S and ProductJA3S are the JA3S fingerprints of the Server
+	// Hello each read. JA3S starts with the Server Hello's version, so
+	// equal fingerprints show that both read the same version.
+	NDPIJA3S    string `json:"ndpi_ja3s,omitempty"`
+	ProductJA3S string `json:"product_ja3s,omitempty"`
 	// Hello is the Client Hello body, after its handshake header.
 	Hello []byte `json:"hello"`
 }
@@ -122,9 +127,9 @@ func TestJA4DeparturesFromNDPI(t *testing.T) {
 
 // TestTLSVersionDeparturesFromNDPI checks that every listed difference of
 // the negotiated TLS version is nDPI reporting the client's legacy version.
-// nDPI does so where the server chose TLS 1.0, and where it did not read
-// the Server Hello because it stopped after a Client Hello spread over
-// many packets.
+// nDPI does so where the server chose TLS 1.0, in a Server Hello both read
+// (their JA3S fingerprints agree), and where it did not read the Server
+// Hello because it stopped after a Client Hello spread over many packets.
 func TestTLSVersionDeparturesFromNDPI(t *testing.T) {
 	n := 0
 	for _, d := range readDepartures(t) {
@@ -139,6 +144,9 @@ func TestTLSVersionDeparturesFromNDPI(t *testing.T) {
 		}
 		if d.NDPIServerHello && d.Product != "TLSv1" {
 			t.Errorf("%s: the product negotiated %s, but only a server's TLS 1.0 is a known departure", d.Flow, d.Product)
+		}
+		if d.NDPIServerHello && !strings.EqualFold(d.NDPIJA3S, d.ProductJA3S) {
+			t.Errorf("%s: nDPI's JA3S %s is not the product's %s, so they read different Server Hellos", d.Flow, d.NDPIJA3S, d.ProductJA3S)
 		}
 		if want := tlsVersionName(ch.version); d.NDPI != want {
 			t.Errorf("%s: nDPI's version %s is not the client's legacy version %s", d.Flow, d.NDPI, want)
@@ -247,7 +255,7 @@ func flowDepartures(key string, tf tlsTruth, cf *pcapflows.Flow) []tlsDeparture 
 	add := func(field, want, got string) {
 		if want != "" && got != "" && want != got && hello != nil {
 			sawServer := tf.TLS.Cipher != "" || tf.TLS.JA3S != ""
-			out = append(out, tlsDeparture{field, key, string(kind), want, got, sawServer, hello})
+			out = append(out, tlsDeparture{field, key, string(kind), want, got, sawServer, tf.TLS.JA3S, f.TLS.JA3S, hello})
 		}
 	}
 	add("ja4", tf.TLS.JA4, f.TLS.JA4)

@@ -207,6 +207,10 @@ var knownDifferences = map[string]string{
 	// nDPI names CoAP sent to the LAN sync port Dropbox, although nothing
 	// in the payload is Dropbox's.
 	"dropbox/coap-port-17500": "",
+	// nDPI matches the server's address to Zoom's network but names the
+	// flow DTLS alone, while the STUN dissector names the call's
+	// application from that address.
+	"stun/zoom-dtls": "DTLS.Zoom",
 }
 
 // claimedFirstBy names, for cases that another dissector would also

@@ -49,6 +49,7 @@ var payloadSources = []payloadSource{
 	{"stun/plain", "stun.pcap", "UDP", 56880, 3478, 7},
 	{"stun/tcp-several-messages", "stun_tcp_multiple_msgs_same_pkt.pcap", "TCP", 3479, 42849, 5},
 	{"stun/dtls-after", "stun.pcap", "UDP", 49153, 3478, 17},
+	{"stun/zoom-dtls", "stun.pcap", "UDP", 48854, 8801, 4},
 
 	{"netbios/name-query", "netbios.pcap", "UDP", 57836, 137, 2},
 	{"netbios/name-query-1kxun", "1kxun.pcap", "UDP", 59461, 137, 1},

@@ -198,6 +198,12 @@ func stunDTLS(f *Flow, p *Packet) Verdict {
 	}
 	switch v {
 	case NotMine:
+		// A datagram that is not DTLS does not end the search for the
+		// handshake, because Zoom sends one whose handshake header is
+		// scrambled before its Client Hello.
+		if f.Packets[0]+f.Packets[1] < dtlsMaxPackets {
+			return Claimed
+		}
 		return Done
 	case NeedMore:
 		return Claimed

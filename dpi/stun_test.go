@@ -2,6 +2,7 @@ package dpi
 
 import (
 	"os"
+	"slices"
 	"testing"
 )
 
@@ -46,6 +47,29 @@ func TestSTUNRealmHost(t *testing.T) {
 	f := newEngineWith([]Dissector{STUN{}}).replayCorpusFlow(c.flow())
 	if f.Host != "signal.org" || f.Info != "signal.org" {
 		t.Errorf("host %q, info %q, want signal.org for both", f.Host, f.Info)
+	}
+}
+
+// TestSTUNZoomDTLSHello checks that a datagram that only looks like DTLS
+// does not end the search for the handshake: Zoom sends one with a
+// scrambled handshake header before its Client Hello.
+func TestSTUNZoomDTLSHello(t *testing.T) {
+	c, err := readPayloadCase("testdata/stun/zoom-dtls")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newEngineWith([]Dissector{STUN{}}).replayCorpusFlow(c.flow())
+	if f.TLS == nil {
+		t.Fatal("no TLS record: the Client Hello was not read")
+	}
+	if f.TLS.Version != "DTLSv1.2" {
+		t.Errorf("version %q, want DTLSv1.2", f.TLS.Version)
+	}
+	if want := []string{"webrtc", "c-webrtc"}; !slices.Equal(f.TLS.ALPN, want) {
+		t.Errorf("alpn %q, want %q", f.TLS.ALPN, want)
+	}
+	if f.Master != "DTLS" || f.App != "Zoom" {
+		t.Errorf("app %s.%s, want DTLS.Zoom", f.Master, f.App)
 	}
 }
 
