@@ -1,10 +1,10 @@
 // Package record defines the flow record: the one JSON object per flow that
 // the JSON Lines export, the REST API, the store and the corpus scorer share.
 //
-// Field names and meanings follow the flow record specification kept with
-// the design documents. A field that is unknown or does not apply is left
-// out of the JSON, never written as "" or 0, so every optional field is
-// either omitempty or a pointer.
+// docs/flow-record.md describes every field, its type and when it is
+// present. A field that is unknown or does not apply is left out of the
+// JSON, never written as "" or 0, so every optional field is either
+// omitempty or a pointer.
 package record
 
 import (
