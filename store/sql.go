@@ -170,19 +170,35 @@ func orderColumns(d dialect, q *Query) (string, error) {
 	if q.Desc {
 		dir = " DESC"
 	}
-	keys := []string{"first_seen", "id", "client_ip", "client_port", "server_ip", "server_port", "l4", "vlan"}
+	var parts []string
 	if q.OrderBy != "" && q.OrderBy != "first_seen" {
-		f, ok := lookupField(q.OrderBy)
-		if !ok || f.sum != nil || f.kind == kindList {
-			return "", errorf("cannot order by %q: give a stored field that is not a list, such as first_seen, app or c2s_bytes", q.OrderBy)
+		expr, err := orderExpr(d, q.OrderBy)
+		if err != nil {
+			return "", err
 		}
-		keys = append([]string{q.OrderBy}, keys...)
+		parts = append(parts, expr+dir)
 	}
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = d.column(fieldsByName[k]) + dir
+	for _, k := range []string{"first_seen", "id", "client_ip", "client_port", "server_ip", "server_port", "l4", "vlan"} {
+		parts = append(parts, d.column(fieldsByName[k])+dir)
 	}
 	return strings.Join(parts, ", "), nil
+}
+
+// orderExpr returns the SQL expression that orders flows by name: a
+// stored field that is not a list, a sum such as bytes, or duration (the
+// time from first_seen to last_seen).
+func orderExpr(d dialect, name string) (string, error) {
+	if name == "duration" {
+		return "(" + d.column(fieldsByName["last_seen"]) + " - " + d.column(fieldsByName["first_seen"]) + ")", nil
+	}
+	f, ok := lookupField(name)
+	switch {
+	case !ok || f.kind == kindList:
+		return "", errorf("cannot order by %q: give duration, bytes, packets or a stored field that is not a list, such as first_seen, app or c2s_bytes", name)
+	case f.sum != nil:
+		return "(" + strings.Join(f.sum, " + ") + ")", nil
+	}
+	return d.column(f), nil
 }
 
 func formatUint(n uint64) string { return strconv.FormatUint(n, 10) }
