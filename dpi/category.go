@@ -18,6 +18,16 @@ func categoryOf(master, app string) string {
 	return ""
 }
 
+// Category returns the category the flow has so far: the one its host
+// name or the user's rules gave it, else its protocol's. It can change
+// while the flow is inspected.
+func (f *Flow) Category() string {
+	if f.category != "" {
+		return f.category
+	}
+	return categoryOf(f.Master, f.App)
+}
+
 // breedOf returns the breed nDPI gives a flow classified as master.app:
 // the application's breed when there is an application, else the
 // master's, and "Unrated" for a name the catalogue does not hold. Unlike

@@ -337,6 +337,9 @@ func (st *dtlsState) readMessage(f *Flow, d Direction, typ uint8, body []byte, w
 	case typ == handshakeClientHello && !st.clientHello:
 		if parseClientHello(body, flowTLS(f), 'd') {
 			st.clientHello = true
+			// use_srtp marks WebRTC only where STUN came first.
+			stun, _ := f.scratchValue("STUN").(*stunState)
+			f.TLS.WebRTC = f.TLS.WebRTC && stun != nil && stun.dtls
 			claimTLS(f, "DTLS", f.TLS)
 		}
 	case typ == handshakeServerHello && !st.serverHello:

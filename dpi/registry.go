@@ -47,3 +47,17 @@ var registry = []Dissector{
 	// RTP and RTCP last: their loose header would claim other media.
 	RTP{},
 }
+
+// dissected holds the Name of every dissector in the registry.
+var dissected = func() map[string]bool {
+	names := make(map[string]bool, len(registry))
+	for _, d := range registry {
+		names[d.Name()] = true
+	}
+	return names
+}()
+
+// HasDissector reports whether a dissector of the registry recognises
+// protocol, named as nDPI spells it, by its packets. A flow guessed to be
+// such a protocol by its port was offered to that dissector and rejected.
+func HasDissector(protocol string) bool { return dissected[protocol] }

@@ -13,8 +13,13 @@ const (
 	extSupportedGroups     = 0x000a
 	extECPointFormats      = 0x000b
 	extSignatureAlgorithms = 0x000d
+	extUseSRTP             = 0x000e // RFC 5764 section 4.1.1
 	extALPN                = 0x0010
 	extSupportedVersions   = 0x002b
+	// extEncryptedServerName is the code point of the encrypted SNI
+	// extension of the early draft-ietf-tls-esni versions, before
+	// Encrypted Client Hello replaced it.
+	extEncryptedServerName = 0xffce
 )
 
 // Protocol versions as they travel in legacy_version and supported_versions.
@@ -84,6 +89,8 @@ type clientHello struct {
 	hasSNI       bool
 	sni          string
 	alpn         []string
+	encryptedSNI bool
+	srtp         bool
 }
 
 // parseClientHello parses the body of a Client Hello handshake message (the
@@ -186,6 +193,10 @@ func (ch *clientHello) readExtension(typ uint16, data tlsReader) {
 		if data.vec8(&list) {
 			ch.versions, _ = list.u16List()
 		}
+	case extEncryptedServerName:
+		ch.encryptedSNI = true
+	case extUseSRTP:
+		ch.srtp = true
 	}
 }
 
@@ -230,6 +241,8 @@ func (ch *clientHello) fill(t *record.TLS, kind byte) {
 	}
 	t.SNI = ch.sni
 	t.ALPN = ch.alpn
+	t.EncryptedSNI = ch.encryptedSNI
+	t.WebRTC = kind == 'd' && ch.srtp
 	t.JA3 = ja3(ch)
 	t.JA4 = ja4(ch, kind)
 }

@@ -40,9 +40,12 @@ type Flow struct {
 	// payloadPackets counts the packets that carried transport payload.
 	// It saturates rather than wraps.
 	payloadPackets [2]uint32
-	// entropy is the Shannon entropy, in bits per byte, of the last
-	// payload that DPI inspected.
+	// entropy is the Shannon entropy, in bits per byte, of the payload
+	// judged last: for ICMP the last message DPI inspected, for TCP and
+	// UDP see judgeEntropy.
 	entropy float32
+	// entropyStage says how the packet behind entropy was judged.
+	entropyStage uint8
 
 	// DPI is the flow's inspection state and results; nil when DPI is off.
 	DPI *dpi.Flow

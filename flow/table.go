@@ -111,9 +111,13 @@ func (t *Table) Add(p *decode.Packet, wireLen int, ts int64) {
 		t.trackTCP(f, dir, p.TCPFlags)
 	}
 	inspect := f.DPI != nil && !f.DPI.Finished() && (!p.Fragment || p.Reassembled)
+	unnamed := f.DPI != nil && f.DPI.Master == "" && (!p.Fragment || p.Reassembled)
 	f.notePayload(dir, p.Payload, inspect)
 	if inspect {
 		t.engine.Inspect(f.DPI, dpi.Direction(dir), p, ts)
+	}
+	if unnamed {
+		f.judgeEntropy(p.Payload)
 	}
 	t.touch(t.classOf(f), f)
 }

@@ -69,6 +69,13 @@ type TLS struct {
 	// handshake travelled in QUIC; UserAgent is gQUIC's UAID tag.
 	QUICVersion string `json:"quic_version,omitempty"`
 	UserAgent   string `json:"user_agent,omitempty"`
+	// EncryptedSNI is set when the client hello offered the
+	// encrypted_server_name extension of the ESNI drafts. WebRTC is set
+	// when a DTLS client hello offered use_srtp (RFC 5764) after STUN in
+	// the same flow, which is how WebRTC sets up its media. The risk rules
+	// read both; they are not part of the exported record.
+	EncryptedSNI bool `json:"-"`
+	WebRTC       bool `json:"-"`
 }
 
 // Cert is the server's leaf certificate.

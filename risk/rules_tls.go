@@ -77,17 +77,39 @@ func (e *Evaluator) judgeTLS(r *record.Flow, _ time.Time, add addFunc) {
 		version, known = offered, true
 	}
 	modern := quic || dtls || (known && version >= versionTLS12)
-	if helloSeen && modern && t.SNI == "" {
+	if helloSeen && modern && t.SNI == "" && !t.EncryptedSNI && !t.WebRTC {
 		add("tls_missing_sni", "client hello without server_name")
+		if alpn, ok := webALPN(t.ALPN); ok {
+			add("tls_alpn_sni_mismatch", "ALPN "+alpn+" offered without server_name")
+		}
 	}
-	if t.SNI == "" && len(t.ALPN) > 0 && helloSeen {
-		add("tls_alpn_sni_mismatch", "ALPN "+t.ALPN[0]+" offered without server_name")
+	if quic && isGoogleQUIC(t.QUICVersion) && t.SNI == "" {
+		add("tls_missing_sni", "gQUIC client hello without SNI tag")
 	}
 	// nDPI's heuristic: a modern client that offers no ALPN is not a web
 	// browser, so the session probably carries something other than HTTPS.
 	if !quic && t.JA3 != "" && modern && len(t.ALPN) == 0 {
 		add("tls_not_carrying_https", "client hello offers no ALPN")
 	}
+}
+
+// webALPN returns the first offered ALPN protocol whose name starts with
+// "h", the HTTP family ("h2", "http/1.1", "h3"). nDPI raises
+// tls_alpn_sni_mismatch only for those.
+func webALPN(alpn []string) (string, bool) {
+	for _, a := range alpn {
+		if strings.HasPrefix(a, "h") {
+			return a, true
+		}
+	}
+	return "", false
+}
+
+// isGoogleQUIC reports a Google QUIC version name ("Q046", "T051"): gQUIC
+// carries the host name in the SNI tag of its CHLO message, not in a TLS
+// client hello.
+func isGoogleQUIC(version string) bool {
+	return len(version) == 4 && (version[0] == 'Q' || version[0] == 'T')
 }
 
 // clientOfferedVersion returns the highest TLS version the client offered,

@@ -30,7 +30,8 @@ var corpusFloors = map[string]float64{
 	"breed":           96,
 	"confidence":      94,
 	"info":            95,
-	"risks":           92,
+	"risks":           93,
+	"risk_score":      91,
 
 	"tls.sni":             98,
 	"tls.ja3":             97,
