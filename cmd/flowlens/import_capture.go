@@ -11,28 +11,30 @@ import (
 // importCapture runs a capture file through the pipeline, with analyze's
 // defaults, and stores its flow records in batches. The flows get a fresh
 // run ID, so that importing the same file twice keeps both copies apart.
-func importCapture(ctx context.Context, s store.Store, path string) error {
+// As in analyze, a capture that ends inside a packet record is a warning:
+// the flows before the cut are stored.
+func importCapture(ctx context.Context, s store.Store, path string, logger *slog.Logger) (int, error) {
 	opts, err := parseAnalyzeFlags([]string{"-r", path})
 	if err != nil {
-		return err
+		return 0, err
 	}
 	opts.pipeline.Flow.RunID = newRunID()
 	judge, err := newRiskEvaluator("", nil, slog.New(slog.DiscardHandler))
 	if err != nil {
-		return err
+		return 0, err
 	}
 	records, _, runErr := analyzeCapture(ctx, path, "", opts.pipeline, judge)
 	if records == nil {
-		return runErr
+		return 0, runErr
 	}
 	for start := 0; start < len(records); start += importBatch {
 		end := min(start+importBatch, len(records))
 		if err := s.WriteFlows(ctx, records[start:end]); err != nil {
-			return fmt.Errorf("import %q: %w", path, err)
+			return start, fmt.Errorf("import %q: %w", path, err)
 		}
 	}
-	if runErr != nil {
-		return fmt.Errorf("import %q: %d flows read before the damage were stored: %w", path, len(records), runErr)
+	if err := readOutcome(runErr, logger); err != nil {
+		return len(records), fmt.Errorf("import %q: %d flows read before the damage were stored: %w", path, len(records), err)
 	}
-	return nil
+	return len(records), nil
 }

@@ -8,6 +8,7 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"os"
@@ -63,7 +64,7 @@ func run(args []string) int {
 		return 2
 	}
 	switch {
-	case err == nil:
+	case err == nil, errors.Is(err, flag.ErrHelp):
 		return 0
 	case errors.Is(err, errStoreUsage):
 		fmt.Fprintln(os.Stderr, "flowlens:", strings.TrimPrefix(err.Error(), "usage: "))

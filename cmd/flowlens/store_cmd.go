@@ -10,6 +10,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
+	"net/netip"
 	"os"
 	"sort"
 	"strconv"
@@ -66,6 +68,9 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
 			return nil, fmt.Errorf("%w: %v", errStoreUsage, err)
 		}
 		if fs.NArg() == 0 {
@@ -82,6 +87,18 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 //	flowlens import [--data-dir DIR] [--store URL] FILE...
 func runImport(args []string) error {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), `Usage: flowlens import [flags] FILE...
+
+Stores the flows of each FILE: a capture (pcap, pcapng, either gzipped),
+read as analyze reads it, or JSON Lines of flow records such as analyze
+prints ("-" reads standard input). Importing a file twice stores its
+flows twice.
+
+Flags:
+`)
+		fs.PrintDefaults()
+	}
 	var sf storeFlags
 	sf.register(fs)
 	files, err := parseInterspersed(fs, args)
@@ -97,33 +114,44 @@ func runImport(args []string) error {
 		return err
 	}
 	defer s.Close()
+	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	for _, path := range files {
-		if err := importFile(ctx, s, path); err != nil {
+		n, err := importFile(ctx, s, path, logger)
+		if err != nil {
 			return err
 		}
+		fmt.Fprintf(os.Stderr, "import: stored %d flows from %s\n", n, path)
 	}
 	return nil
 }
 
-func importFile(ctx context.Context, s store.Store, path string) error {
+// importFile stores the flows of one capture or JSON Lines file and
+// returns how many it stored.
+func importFile(ctx context.Context, s store.Store, path string, logger *slog.Logger) (int, error) {
 	in := io.Reader(os.Stdin)
 	if path != "-" {
 		f, err := os.Open(path)
 		if err != nil {
-			return fmt.Errorf("import: %w", err)
+			return 0, fmt.Errorf("import: %w", err)
 		}
 		defer f.Close()
 		in = f
 	}
 	br := bufio.NewReaderSize(in, 1<<20)
 	head, _ := br.Peek(4)
-	if isCapture(head) {
-		return importCapture(ctx, s, path)
+	switch {
+	case isCapture(head):
+		return importCapture(ctx, s, path, logger)
+	case len(head) == 0:
+		return 0, fmt.Errorf("import %q: the file is empty. Give a capture (pcap, pcapng, gzip) or JSON Lines of flow records", path)
+	case !startsJSONObject(br):
+		return 0, fmt.Errorf("import %q: neither a capture (pcap, pcapng, gzip) nor JSON Lines of flow records: it starts with bytes % x", path, head)
 	}
-	if err := importJSONLines(ctx, s, br); err != nil {
-		return fmt.Errorf("import %q: %w", path, err)
+	n, err := importJSONLines(ctx, s, br)
+	if err != nil {
+		return n, fmt.Errorf("import %q: %w", path, err)
 	}
-	return nil
+	return n, nil
 }
 
 // isCapture reports whether a file starts with the magic number of pcap
@@ -138,30 +166,69 @@ func isCapture(head []byte) bool {
 	return false
 }
 
-func importJSONLines(ctx context.Context, s store.Store, r io.Reader) error {
+// startsJSONObject reports whether the first byte after any white space
+// is "{", without consuming it.
+func startsJSONObject(br *bufio.Reader) bool {
+	head, _ := br.Peek(4096)
+	trimmed := bytes.TrimLeft(head, " \t\r\n")
+	return len(trimmed) > 0 && trimmed[0] == '{'
+}
+
+// importJSONLines stores the flow records of r, one JSON object a line,
+// and returns how many it stored. A line that is not a flow record stops
+// the import with its line number; the batches before it stay stored.
+func importJSONLines(ctx context.Context, s store.Store, r io.Reader) (int, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 1<<20), 64<<20)
 	batch := make([]*record.Flow, 0, importBatch)
+	stored := 0
 	for line := 1; sc.Scan(); line++ {
 		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
 			continue
 		}
 		fl := &record.Flow{}
 		if err := json.Unmarshal(sc.Bytes(), fl); err != nil {
-			return fmt.Errorf("line %d: %w", line, err)
+			return stored, fmt.Errorf("line %d: %w", line, err)
+		}
+		if missing := missingFlowFields(fl); len(missing) > 0 {
+			return stored, fmt.Errorf("line %d: not a flow record: %s missing or invalid", line, strings.Join(missing, ", "))
 		}
 		batch = append(batch, fl)
 		if len(batch) == importBatch {
 			if err := s.WriteFlows(ctx, batch); err != nil {
-				return err
+				return stored, err
 			}
+			stored += len(batch)
 			batch = batch[:0]
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return err
+		return stored, err
 	}
-	return s.WriteFlows(ctx, batch)
+	if err := s.WriteFlows(ctx, batch); err != nil {
+		return stored, err
+	}
+	return stored + len(batch), nil
+}
+
+// missingFlowFields lists the fields that identify a flow but that fl
+// lacks or holds in a form no record uses, and the schema when it is newer
+// than this build writes.
+func missingFlowFields(fl *record.Flow) []string {
+	var missing []string
+	if fl.Schema > record.SchemaVersion {
+		missing = append(missing, fmt.Sprintf("schema %d (this build reads up to %d)", fl.Schema, record.SchemaVersion))
+	}
+	if fl.L4 == "" {
+		missing = append(missing, "l4")
+	}
+	if _, err := netip.ParseAddr(fl.ClientIP); err != nil {
+		missing = append(missing, "client_ip")
+	}
+	if _, err := netip.ParseAddr(fl.ServerIP); err != nil {
+		missing = append(missing, "server_ip")
+	}
+	return missing
 }
 
 // queryOptions are the flags of flowlens query.
@@ -180,6 +247,22 @@ type queryOptions struct {
 // first_seen and then by flow key.
 func runQuery(args []string) error {
 	fs := flag.NewFlagSet("query", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), `Usage: flowlens query [flags] FILTER
+
+Prints the stored flows that FILTER selects. A filter compares fields
+with = != < > <= >= in, not in, contains, starts with, and addresses with
+CIDR prefixes, joined by and, or, not and parentheses. The filter true
+selects every flow. docs/query.md lists the fields and gives examples:
+
+  flowlens query 'app = "TLS.YouTube" and not client_ip in 10.0.0.0/8'
+  flowlens query 'tls.sni contains "google" or dns.query starts with "api."'
+  flowlens query 'bytes > 1000000' --from 2024-05-01 --format table
+
+Flags:
+`)
+		fs.PrintDefaults()
+	}
 	var o queryOptions
 	o.register(fs)
 	fs.StringVar(&o.from, "from", "", "first first_seen to include, RFC 3339 or a date")

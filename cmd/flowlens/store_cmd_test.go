@@ -163,3 +163,59 @@ func withoutIDs(t *testing.T, lines string) []string {
 	}
 	return out
 }
+
+// TestImportCutCapture imports a capture that ends inside a packet
+// record: as in analyze, that is a warning, and the flows before the cut
+// are stored.
+func TestImportCutCapture(t *testing.T) {
+	dir := t.TempDir()
+	whole, err := os.ReadFile("../../testdata/iphone.pcap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pcap := filepath.Join(dir, "cut.pcap")
+	if err := os.WriteFile(pcap, whole[:len(whole)/2], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := runImport([]string{"--data-dir", dir, pcap}); err != nil {
+		t.Fatalf("import of a capture cut inside a record: %v", err)
+	}
+	queried := captureStdout(t, func() error { return runQuery([]string{"true", "--data-dir", dir}) })
+	analyzed := captureStdout(t, func() error { return runAnalyze([]string{"-r", pcap}, discardLogger()) })
+	if diff := cmp.Diff(withoutIDs(t, analyzed), withoutIDs(t, queried)); diff != "" {
+		t.Errorf("stored flows vs analyze of the cut capture (-analyze +query):\n%s", diff)
+	}
+}
+
+func TestImportRejectsNonRecords(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name, content, want string
+	}{
+		{"empty.jsonl", "", "the file is empty"},
+		{"text.pcap", "hello, this is not a capture\n", "neither a capture"},
+		{"object.jsonl", "{\"foo\":1}\n", "line 1: not a flow record: l4, client_ip, server_ip missing or invalid"},
+		{"second.jsonl", wantFirstLine(t) + "{\"schema\":1,\"l4\":\"TCP\"}\n", "line 2: not a flow record: client_ip, server_ip missing or invalid"},
+	}
+	for _, tt := range tests {
+		path := filepath.Join(dir, tt.name)
+		if err := os.WriteFile(path, []byte(tt.content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		err := runImport([]string{"--data-dir", filepath.Join(dir, "data"), path})
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("import %s = %v, want an error containing %q", tt.name, err, tt.want)
+		}
+	}
+}
+
+// wantFirstLine returns the first record of testFlows as one JSON line.
+func wantFirstLine(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile(testFlows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, _, _ := strings.Cut(string(b), "\n")
+	return first + "\n"
+}
