@@ -193,7 +193,18 @@ func (f *Flow) Fill(r *record.Flow) {
 	}
 	r.Info = f.Info
 	r.Risks = append([]string{}, f.Risks...)
-	r.TLS, r.SSH, r.DNS, r.HTTP, r.DHCP = cloneTLS(f.TLS), clone(f.SSH), cloneDNS(f.DNS), clone(f.HTTP), clone(f.DHCP)
+	r.TLS, r.SSH, r.DNS, r.HTTP, r.DHCP = cloneTLS(f.TLS), cloneBlock(f.SSH), cloneDNS(f.DNS), cloneBlock(f.HTTP), cloneBlock(f.DHCP)
+}
+
+// cloneBlock copies a metadata block of scalar fields, or returns nil when
+// the dissector started it but found nothing to put in it, so that the
+// record leaves the block out instead of writing {}.
+func cloneBlock[T comparable](v *T) *T {
+	var zero T
+	if v == nil || *v == zero {
+		return nil
+	}
+	return clone(v)
 }
 
 // clone copies a metadata block, so that a record taken from an open flow
