@@ -75,7 +75,7 @@ func opAllowed(k kind, op Op) bool {
 
 func newCond(f *field, op Op, values []string) (*cond, error) {
 	if !opAllowed(f.kind, op) {
-		return nil, fmt.Errorf("operator %q does not apply to a %s field", op, f.kind)
+		return nil, fmt.Errorf("operator %q does not apply to %s fields", op, f.kind)
 	}
 	c := &cond{field: f, op: op}
 	for _, v := range values {

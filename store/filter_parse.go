@@ -11,10 +11,16 @@ type ParseError struct {
 	Pos      int    // 1-based byte position in the filter text
 	Expected string // what the parser expected there
 	Found    string // what it found, or "end of filter"
+	// Reason, when set, explains a value that parsed but does not fit its
+	// field, and the message shows it instead of Expected and Found.
+	Reason string
 }
 
 // Error implements error.
 func (e *ParseError) Error() string {
+	if e.Reason != "" {
+		return fmt.Sprintf("store: filter: at position %d: %s", e.Pos, e.Reason)
+	}
 	return fmt.Sprintf("store: filter: at position %d: expected %s, found %s", e.Pos, e.Expected, e.Found)
 }
 
@@ -145,7 +151,7 @@ func (p *parser) parseCond() (*Filter, error) {
 	f := Cond(name, op, values...)
 	if _, err := compile(f); err != nil {
 		msg := strings.TrimPrefix(err.Error(), "store: ")
-		return nil, &ParseError{Pos: valuePos + 1, Expected: "a value that fits the field", Found: msg}
+		return nil, &ParseError{Pos: valuePos + 1, Expected: "a value that fits the field", Found: msg, Reason: msg}
 	}
 	return f, nil
 }
