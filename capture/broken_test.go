@@ -29,7 +29,7 @@ func TestBrokenCaptures(t *testing.T) {
 		{"huge-caplen.pcap", false, 2, true, 114, "file ends inside a pcap record that claims 268435456 captured bytes"},
 		{"caplen-over-snaplen.pcap", false, 0, false, 24, "exceeds the file's snapshot length 70"},
 		{"fuzz-2021-10-13.pcap", false, 1, true, 24, "file ends inside a pcap record that claims 524501 captured bytes"},
-		{"truncated.pcap.gz", false, 8, true, -1, "file ends inside"},
+		{"truncated.pcap.gz", false, 8, true, -1, "compressed data ends inside a pcap record at byte offset 797 of the data decompressed from"},
 		{"block-length-unaligned.pcapng", false, 0, false, 80, "block length 78 is not a multiple of 4"},
 		{"block-length-too-small.pcapng", false, 0, false, 304, "block length 8 is less than the minimum"},
 		{"block-trailing-mismatch.pcapng", false, 1, false, 400, "trailing block length 92 does not match the block length 88"},

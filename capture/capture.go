@@ -78,8 +78,14 @@ type FormatError struct {
 	// Truncated is true when the file ends inside a record: the packets
 	// before it are good and the caller may warn and carry on.
 	Truncated bool
+	// Compressed is true when the file is gzip-compressed: Offset then
+	// counts bytes of the decompressed data.
+	Compressed bool
 }
 
 func (e *FormatError) Error() string {
+	if e.Compressed {
+		return fmt.Sprintf("capture: %s at byte offset %d of the data decompressed from %q", e.Reason, e.Offset, e.Path)
+	}
 	return fmt.Sprintf("capture: %s at byte offset %d of %q", e.Reason, e.Offset, e.Path)
 }

@@ -64,6 +64,7 @@ func newReader(name string, r io.Reader) (Source, error) {
 		}
 		s.closers = append(s.closers, gz)
 		s.r = bufio.NewReaderSize(gz, readBufferSize)
+		s.compressed = true
 		if magic, err = s.peekMagic(); err != nil {
 			return nil, err
 		}
@@ -88,10 +89,11 @@ func newReader(name string, r io.Reader) (Source, error) {
 // stream is the uncompressed capture, with the count of bytes consumed so
 // far for the offsets in errors.
 type stream struct {
-	name    string
-	r       *bufio.Reader
-	off     int64
-	closers []io.Closer
+	name       string
+	r          *bufio.Reader
+	off        int64
+	closers    []io.Closer
+	compressed bool // r reads gzip-compressed data
 }
 
 // peekMagic returns the first four bytes without consuming them.
@@ -101,8 +103,12 @@ func (s *stream) peekMagic() ([]byte, error) {
 		return magic, nil
 	}
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return nil, &FormatError{Path: s.name, Truncated: true, Reason: fmt.Sprintf(
-			"file has %d bytes, too short for a capture header; expected pcap or pcapng", len(magic))}
+		what := "file"
+		if s.compressed {
+			what = "compressed data holds"
+		}
+		return nil, &FormatError{Path: s.name, Truncated: true, Compressed: s.compressed, Reason: fmt.Sprintf(
+			"%s %d bytes, too short for a capture header; expected pcap or pcapng", what, len(magic))}
 	}
 	return nil, fmt.Errorf("capture: read %q: %w", s.name, err)
 }
@@ -135,15 +141,18 @@ func (s *stream) discard(n int) error {
 // error the Source returns: a truncated FormatError when the input ends.
 func (s *stream) fail(start int64, what string, err error) error {
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return &FormatError{Path: s.name, Offset: start, Truncated: true,
-			Reason: "file ends inside " + what}
+		reason := "file ends inside " + what
+		if s.compressed {
+			reason = "compressed data ends inside " + what
+		}
+		return &FormatError{Path: s.name, Offset: start, Truncated: true, Compressed: s.compressed, Reason: reason}
 	}
 	return fmt.Errorf("capture: read %s at byte offset %d of %q: %w", what, start, s.name, err)
 }
 
 // formatError returns a FormatError for damaged input at offset.
 func (s *stream) formatError(offset int64, format string, args ...any) error {
-	return &FormatError{Path: s.name, Offset: offset, Reason: fmt.Sprintf(format, args...)}
+	return &FormatError{Path: s.name, Offset: offset, Compressed: s.compressed, Reason: fmt.Sprintf(format, args...)}
 }
 
 // close closes the decompressor and the file, innermost first.

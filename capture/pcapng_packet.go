@@ -98,7 +98,7 @@ func (r *pcapngReader) readData(start int64, caplen, room uint32) error {
 // iface returns the section's interface with the given id.
 func (r *pcapngReader) iface(start int64, id uint32) (*ngInterface, error) {
 	if uint64(id) >= uint64(len(r.ifaces)) {
-		return nil, &FormatError{Path: r.s.name, Offset: start, Reason: fmt.Sprintf(
+		return nil, &FormatError{Path: r.s.name, Offset: start, Compressed: r.s.compressed, Reason: fmt.Sprintf(
 			"packet block names interface %d but the section has described %d", id, len(r.ifaces))}
 	}
 	return &r.ifaces[id], nil
