@@ -22,11 +22,14 @@ import (
 const DuckDBFile = "flows.duckdb"
 
 // DuckDB is the embedded backend: one DuckDB database file under a data
-// directory, written through DuckDB's Appender.
+// directory. Flows are loaded from CSV files (see writeFlowsCSV), alerts
+// written through DuckDB's Appender.
 type DuckDB struct {
 	db   *sql.DB
+	dir  string
 	path string
-	// mu serialises writers: an Appender holds a connection for a batch.
+	// mu serialises writers: an Appender holds a connection for a batch,
+	// and a CSV load runs on all of DuckDB's threads.
 	mu sync.Mutex
 	// Locate fills client_country and server_country; set it before the
 	// first write.
@@ -43,10 +46,16 @@ func OpenDuckDB(ctx context.Context, dir string) (*DuckDB, error) {
 	if err != nil {
 		return nil, errorf("open %q: %w", path, err)
 	}
-	d := &DuckDB{db: db, path: path}
+	d := &DuckDB{db: db, dir: dir, path: path}
 	if err := d.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
+	}
+	// The open database holds DuckDB's file lock, so no other process is
+	// writing batch files here.
+	if err := removeStaleCSV(dir); err != nil {
+		db.Close()
+		return nil, errorf("remove unfinished batch files in %q: %w", dir, err)
 	}
 	return d, nil
 }
@@ -109,23 +118,12 @@ const duckdbAlertsTable = `CREATE TABLE alerts (
 	description VARCHAR NOT NULL, client_ip VARCHAR NOT NULL, client_port USMALLINT NOT NULL,
 	server_ip VARCHAR NOT NULL, server_port USMALLINT NOT NULL, flow_id VARCHAR NOT NULL)`
 
-// WriteFlows appends the batch in one Appender flush.
+// WriteFlows loads the batch in one INSERT (see writeFlowsCSV).
 func (d *DuckDB) WriteFlows(ctx context.Context, flows []*record.Flow) error {
-	return d.appendRows(ctx, "flows", func(add func(...driver.Value) error) error {
-		row := make([]driver.Value, len(duckdbColumns)+1)
-		var buf []byte
-		for _, fl := range flows {
-			for i, f := range duckdbColumns {
-				row[i] = d.value(f, fl)
-			}
-			buf = appendExtra(buf[:0], fl)
-			row[len(duckdbColumns)] = string(buf)
-			if err := add(row...); err != nil {
-				return err
-			}
-		}
+	if len(flows) == 0 {
 		return nil
-	})
+	}
+	return d.writeFlowsCSV(ctx, flows)
 }
 
 // WriteAlerts appends the batch in one Appender flush.
@@ -165,21 +163,6 @@ func (d *DuckDB) appendRows(ctx context.Context, table string, fill func(func(..
 		}
 		return nil
 	})
-}
-
-func (d *DuckDB) value(f *field, fl *record.Flow) driver.Value {
-	switch f.kind {
-	case kindUint:
-		return f.num(fl)
-	case kindTime:
-		return duckdbTime(f.tm(fl))
-	case kindIP:
-		b := ipBytes(f.str(fl))
-		return b[:]
-	case kindList:
-		return string(appendJSONList(nil, f.list(fl)))
-	}
-	return f.value(fl, d.Locate)
 }
 
 // duckdbTime stores an absent time as the Unix epoch, as ClickHouse does.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/flowlens/flowlens/record"
 )
 
 func TestDuckDB(t *testing.T) {
@@ -82,5 +84,35 @@ func TestOpenLocate(t *testing.T) {
 	}
 	if len(top) == 0 || top[0].Value == "" {
 		t.Errorf("top client_country = %+v, want countries from Config.Locate", top)
+	}
+}
+
+func TestDuckDBInvalidUTF8(t *testing.T) {
+	ctx := context.Background()
+	s, err := OpenDuckDB(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	fl := &record.Flow{Schema: 1, ID: "utf8", IPVersion: 4, L4: "TCP", ClientIP: "127.0.0.1", ServerIP: "127.0.0.2",
+		Risks: []string{"bad\xffrisk"}, TLS: &record.TLS{SNI: "bad\xffsni", Cipher: "bad\xfecipher"}}
+	if err := s.WriteFlows(ctx, []*record.Flow{fl}); err != nil {
+		t.Fatalf("write a flow with invalid UTF-8: %v", err)
+	}
+	got, err := s.QueryFlows(ctx, Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].TLS == nil {
+		t.Fatalf("read back %d flows: %s", len(got), jsonLines(t, got))
+	}
+	if got[0].TLS.SNI != "bad\uFFFDsni" {
+		t.Errorf("tls.sni = %q, want %q", got[0].TLS.SNI, "bad\uFFFDsni")
+	}
+	if got[0].TLS.Cipher != "bad\uFFFDcipher" {
+		t.Errorf("tls.cipher = %q, want %q", got[0].TLS.Cipher, "bad\uFFFDcipher")
+	}
+	if len(got[0].Risks) != 1 || got[0].Risks[0] != "bad\uFFFDrisk" {
+		t.Errorf("risks = %q, want [%q]", got[0].Risks, "bad\uFFFDrisk")
 	}
 }
