@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"os"
@@ -89,8 +90,8 @@ func (d *DuckDB) writeCSVFile(flows []*record.Flow) (string, error) {
 }
 
 // appendCSVRow appends fl as one CSV line in the column order of the
-// flows table. scratch holds the JSON text of lists and of extra before
-// it is quoted; both buffers are returned for reuse.
+// flows table, the low 64 bits of its addresses last. scratch holds the JSON text of lists and of extra before
+// it is quoted. Both buffers are returned for reuse.
 func (d *DuckDB) appendCSVRow(b, scratch []byte, fl *record.Flow) ([]byte, []byte) {
 	for i, f := range duckdbColumns {
 		if i > 0 {
@@ -114,6 +115,11 @@ func (d *DuckDB) appendCSVRow(b, scratch []byte, fl *record.Flow) ([]byte, []byt
 	b = append(b, ',')
 	scratch = appendExtra(scratch[:0], fl)
 	b = appendCSVString(b, scratch)
+	for _, f := range duckdbLow64Columns {
+		ip := ipBytes(f.str(fl))
+		b = append(b, ',')
+		b = strconv.AppendUint(b, binary.BigEndian.Uint64(ip[8:]), 10)
+	}
 	return append(b, '\n'), scratch
 }
 
@@ -172,6 +178,11 @@ func duckdbCSVSchema() (columns, sel string) {
 	}
 	cols = append(cols, "'extra': 'VARCHAR'")
 	exprs = append(exprs, "extra")
+	for i := range duckdbLow64Columns {
+		c := "low" + strconv.Itoa(i)
+		cols = append(cols, "'"+c+"': 'UBIGINT'")
+		exprs = append(exprs, c)
+	}
 	return strings.Join(cols, ", "), strings.Join(exprs, ", ")
 }
 

@@ -116,3 +116,53 @@ func TestDuckDBInvalidUTF8(t *testing.T) {
 		t.Errorf("risks = %q, want [%q]", got[0].Risks, "bad\uFFFDrisk")
 	}
 }
+
+func TestDuckDBMigrateVersion2(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	s, err := OpenDuckDB(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flows := loadTestFlows(t)
+	if err := s.WriteFlows(ctx, flows); err != nil {
+		t.Fatal(err)
+	}
+	// Turn the database into one of version 2, which had no low-64-bit
+	// columns.
+	for _, stmt := range []string{`ALTER TABLE flows DROP COLUMN client_ip_low64`,
+		`ALTER TABLE flows DROP COLUMN server_ip_low64`, `UPDATE flowlens_schema SET version = 2`} {
+		if _, err := s.db.ExecContext(ctx, stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+
+	s, err = OpenDuckDB(ctx, dir)
+	if err != nil {
+		t.Fatalf("open a version 2 database: %v", err)
+	}
+	defer s.Close()
+	var version int
+	if err := s.db.QueryRowContext(ctx, `SELECT version FROM flowlens_schema`).Scan(&version); err != nil || version != duckdbSchemaVersion {
+		t.Errorf("schema version after migration = %d, %v; want %d", version, err, duckdbSchemaVersion)
+	}
+	addr := flows[0].ServerIP
+	want := 0
+	for _, fl := range flows {
+		if fl.ClientIP == addr || fl.ServerIP == addr {
+			want++
+		}
+	}
+	f, err := ParseFilter("ip = " + addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := s.Count(ctx, Scope{Filter: f})
+	if err != nil || n != uint64(want) {
+		t.Errorf("Count(ip = %s) after migration = %d, %v; want %d", addr, n, err, want)
+	}
+	if err := s.WriteFlows(ctx, flows[:1]); err != nil {
+		t.Errorf("write after migration: %v", err)
+	}
+}
