@@ -31,6 +31,8 @@ type DuckDB struct {
 	// mu serialises writers: an Appender holds a connection for a batch,
 	// and a CSV load runs on all of DuckDB's threads.
 	mu sync.Mutex
+	// loader is the connection that loads flows (see openLoader).
+	loader *sql.Conn
 	// Locate fills client_country and server_country; set it before the
 	// first write.
 	Locate Locator
@@ -56,6 +58,10 @@ func OpenDuckDB(ctx context.Context, dir string) (*DuckDB, error) {
 	if err := removeStaleCSV(dir); err != nil {
 		db.Close()
 		return nil, errorf("remove unfinished batch files in %q: %w", dir, err)
+	}
+	if err := d.openLoader(ctx); err != nil {
+		db.Close()
+		return nil, errorf("open %q: %w", path, err)
 	}
 	return d, nil
 }
@@ -238,5 +244,8 @@ func duckdbTime(t time.Time) time.Time {
 
 // Close closes the database.
 func (d *DuckDB) Close() error {
-	return d.db.Close()
+	d.mu.Lock()
+	err := d.loader.Close()
+	d.mu.Unlock()
+	return errors.Join(err, d.db.Close())
 }

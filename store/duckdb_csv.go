@@ -28,6 +28,25 @@ import (
 // written as 32 hex digits and times as microseconds since the Unix epoch.
 // The SELECT turns them back into the BLOB and TIMESTAMP columns.
 
+// openLoader opens the connection that loads the CSV files. It does not
+// preserve insertion order, so DuckDB's threads each write their own row
+// groups without putting the batch back in file order. Every query of the
+// backend that returns rows orders them itself. In two back-to-back pairs
+// of storebench runs of 2M flows, this loaded 123,000 and 128,000 flows
+// per CPU second against 116,000 and 112,000 with the default.
+func (d *DuckDB) openLoader(ctx context.Context) error {
+	conn, err := d.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, "SET SESSION preserve_insertion_order = false"); err != nil {
+		conn.Close()
+		return err
+	}
+	d.loader = conn
+	return nil
+}
+
 // duckdbCSVPattern names the batch files, so that files left by a crash
 // can be found and removed when the database is opened again.
 const duckdbCSVPattern = "ingest-*.csv"
@@ -58,7 +77,7 @@ func (d *DuckDB) writeFlowsCSV(ctx context.Context, flows []*record.Flow) error 
 
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if _, err := d.db.ExecContext(ctx, duckdbCSVInsert(paths)); err != nil {
+	if _, err := d.loader.ExecContext(ctx, duckdbCSVInsert(paths)); err != nil {
 		return errorf("write flows: %w", err)
 	}
 	return nil
