@@ -22,8 +22,8 @@ import (
 const DuckDBFile = "flows.duckdb"
 
 // DuckDB is the embedded backend: one DuckDB database file under a data
-// directory. Flows are loaded from CSV files (see writeFlowsCSV), alerts
-// written through DuckDB's Appender.
+// directory. Large batches of flows are loaded from CSV files (see
+// writeFlowsCSV), and small ones and alerts go through DuckDB's Appender.
 type DuckDB struct {
 	db   *sql.DB
 	dir  string
@@ -33,6 +33,8 @@ type DuckDB struct {
 	mu sync.Mutex
 	// loader is the connection that loads flows (see openLoader).
 	loader *sql.Conn
+	// bulkMin is duckdbBulkMin; tests lower it to cover both write paths.
+	bulkMin int
 	// Locate fills client_country and server_country; set it before the
 	// first write.
 	Locate Locator
@@ -48,7 +50,7 @@ func OpenDuckDB(ctx context.Context, dir string) (*DuckDB, error) {
 	if err != nil {
 		return nil, errorf("open %q: %w", path, err)
 	}
-	d := &DuckDB{db: db, dir: dir, path: path}
+	d := &DuckDB{db: db, dir: dir, path: path, bulkMin: duckdbBulkMin}
 	if err := d.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -190,10 +192,15 @@ const duckdbAlertsTable = `CREATE TABLE alerts (
 	description VARCHAR NOT NULL, client_ip VARCHAR NOT NULL, client_port USMALLINT NOT NULL,
 	server_ip VARCHAR NOT NULL, server_port USMALLINT NOT NULL, flow_id VARCHAR NOT NULL)`
 
-// WriteFlows loads the batch in one INSERT (see writeFlowsCSV).
+// WriteFlows writes the batch in one transaction: through the Appender
+// when it has fewer than bulkMin flows, else from CSV files (see
+// writeFlowsCSV).
 func (d *DuckDB) WriteFlows(ctx context.Context, flows []*record.Flow) error {
-	if len(flows) == 0 {
+	switch {
+	case len(flows) == 0:
 		return nil
+	case len(flows) < d.bulkMin:
+		return d.appendFlows(ctx, flows)
 	}
 	return d.writeFlowsCSV(ctx, flows)
 }
