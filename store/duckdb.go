@@ -22,12 +22,19 @@ import (
 const DuckDBFile = "flows.duckdb"
 
 // DuckDB is the embedded backend: one DuckDB database file under a data
-// directory, written through DuckDB's Appender.
+// directory. Large batches of flows are loaded from CSV files (see
+// writeFlowsCSV), and small ones and alerts go through DuckDB's Appender.
 type DuckDB struct {
 	db   *sql.DB
+	dir  string
 	path string
-	// mu serialises writers: an Appender holds a connection for a batch.
+	// mu serialises writers: an Appender holds a connection for a batch,
+	// and a CSV load runs on all of DuckDB's threads.
 	mu sync.Mutex
+	// loader is the connection that loads flows (see openLoader).
+	loader *sql.Conn
+	// bulkMin is duckdbBulkMin; tests lower it to cover both write paths.
+	bulkMin int
 	// Locate fills client_country and server_country; set it before the
 	// first write.
 	Locate Locator
@@ -43,36 +50,70 @@ func OpenDuckDB(ctx context.Context, dir string) (*DuckDB, error) {
 	if err != nil {
 		return nil, errorf("open %q: %w", path, err)
 	}
-	d := &DuckDB{db: db, path: path}
+	d := &DuckDB{db: db, dir: dir, path: path, bulkMin: duckdbBulkMin}
 	if err := d.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
+	// The open database holds DuckDB's file lock, so no other process is
+	// writing batch files here.
+	if err := removeStaleCSV(dir); err != nil {
+		db.Close()
+		return nil, errorf("remove unfinished batch files in %q: %w", dir, err)
+	}
+	if err := d.openLoader(ctx); err != nil {
+		db.Close()
+		return nil, errorf("open %q: %w", path, err)
+	}
 	return d, nil
 }
 
-// migrate creates the tables of a new database and checks the schema
-// version of an existing one.
+// migrate creates the tables of a new database, brings one of an older
+// schema version up to date and rejects one of a newer version.
 func (d *DuckDB) migrate(ctx context.Context) error {
 	if _, err := d.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS flowlens_schema (version INTEGER NOT NULL)`); err != nil {
 		return errorf("create schema table in %q: %w", d.path, err)
 	}
 	var version int
 	err := d.db.QueryRowContext(ctx, `SELECT version FROM flowlens_schema`).Scan(&version)
-	if err == nil {
-		if version != SchemaVersion {
-			return errorf("%q has schema version %d, this flowlens reads version %d; move the file aside to start a new database", d.path, version, SchemaVersion)
+	if errors.Is(err, sql.ErrNoRows) {
+		return d.execAll(ctx, "create tables", duckdbFlowsTable(), duckdbAlertsTable,
+			fmt.Sprintf(`INSERT INTO flowlens_schema VALUES (%d)`, duckdbSchemaVersion))
+	}
+	if err != nil {
+		return errorf("read schema version of %q: %w", d.path, err)
+	}
+	switch version {
+	case duckdbSchemaVersion:
+		return nil
+	case SchemaVersion:
+		// DuckDB rejects the commit of a transaction that alters a table
+		// and then updates it, so each statement commits alone. They can
+		// run again after an interruption, and the version changes last.
+		for _, stmt := range duckdbAddLow64() {
+			if err := d.execAll(ctx, "add the low 64 bits of addresses", stmt); err != nil {
+				return err
+			}
 		}
 		return nil
 	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return errorf("read schema version of %q: %w", d.path, err)
+	return errorf("%q has schema version %d, this flowlens reads version %d; move the file aside to start a new database", d.path, version, duckdbSchemaVersion)
+}
+
+// execAll runs the statements in one transaction.
+func (d *DuckDB) execAll(ctx context.Context, what string, stmts ...string) error {
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return errorf("%s in %q: %w", what, d.path, err)
 	}
-	for _, stmt := range []string{duckdbFlowsTable(), duckdbAlertsTable,
-		fmt.Sprintf(`INSERT INTO flowlens_schema VALUES (%d)`, SchemaVersion)} {
-		if _, err := d.db.ExecContext(ctx, stmt); err != nil {
-			return errorf("create tables in %q: %w", d.path, err)
+	defer tx.Rollback()
+	for _, stmt := range stmts {
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return errorf("%s in %q: %w", what, d.path, err)
 		}
+	}
+	if err := tx.Commit(); err != nil {
+		return errorf("%s in %q: %w", what, d.path, err)
 	}
 	return nil
 }
@@ -80,6 +121,44 @@ func (d *DuckDB) migrate(ctx context.Context) error {
 // SchemaVersion is the version of the tables both backends create; a
 // change of columns bumps it.
 const SchemaVersion = 2
+
+// duckdbSchemaVersion is the version of the embedded backend's tables:
+// those of SchemaVersion 2 plus a low-64-bit column for each address
+// column (see duckdbLow64Columns).
+const duckdbSchemaVersion = 3
+
+// duckdbLow64Columns lists the address fields, in table order, that have a
+// UBIGINT column with the low 64 bits of the address after the extra
+// column. A filter on an address tests that number first (see
+// ipLow64Cond). For an IPv4 address, stored mapped into ::ffff:0:0/96,
+// the low 64 bits alone tell it apart from every other IPv4 address.
+var duckdbLow64Columns = low64Columns()
+
+func low64Columns() []*field {
+	var out []*field
+	for _, f := range duckdbColumns {
+		if f.kind == kindIP {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func (duckdbDialect) low64Column(f *field) string { return `"` + f.column + `_low64"` }
+
+// duckdbAddLow64 returns the statements that bring a version 2 database to
+// version 3: they add the low-64-bit columns and fill them from the
+// addresses.
+func duckdbAddLow64() []string {
+	var stmts []string
+	for _, f := range duckdbLow64Columns {
+		col := duckdbDialect{}.low64Column(f)
+		stmts = append(stmts,
+			"ALTER TABLE flows ADD COLUMN IF NOT EXISTS "+col+" UBIGINT DEFAULT 0",
+			"UPDATE flows SET "+col+" = ('0x' || substr(hex(\""+f.column+"\"), 17, 16))::UBIGINT")
+	}
+	return append(stmts, fmt.Sprintf("UPDATE flowlens_schema SET version = %d", duckdbSchemaVersion))
+}
 
 func duckdbType(f *field) string {
 	switch f.kind {
@@ -94,13 +173,17 @@ func duckdbType(f *field) string {
 }
 
 // duckdbFlowsTable returns the CREATE TABLE of the flows: one column per
-// field of duckdbColumns, lists as JSON array text, then the extra column.
+// field of duckdbColumns, lists as JSON array text, then the extra column
+// and the low-64-bit columns.
 func duckdbFlowsTable() string {
 	cols := make([]string, 0, len(duckdbColumns)+1)
 	for _, f := range duckdbColumns {
 		cols = append(cols, fmt.Sprintf("%q %s NOT NULL", f.column, duckdbType(f)))
 	}
 	cols = append(cols, fmt.Sprintf("%q VARCHAR NOT NULL", duckdbExtraColumn))
+	for _, f := range duckdbLow64Columns {
+		cols = append(cols, duckdbDialect{}.low64Column(f)+" UBIGINT NOT NULL")
+	}
 	return "CREATE TABLE flows (" + strings.Join(cols, ", ") + ")"
 }
 
@@ -109,23 +192,17 @@ const duckdbAlertsTable = `CREATE TABLE alerts (
 	description VARCHAR NOT NULL, client_ip VARCHAR NOT NULL, client_port USMALLINT NOT NULL,
 	server_ip VARCHAR NOT NULL, server_port USMALLINT NOT NULL, flow_id VARCHAR NOT NULL)`
 
-// WriteFlows appends the batch in one Appender flush.
+// WriteFlows writes the batch in one transaction: through the Appender
+// when it has fewer than bulkMin flows, else from CSV files (see
+// writeFlowsCSV).
 func (d *DuckDB) WriteFlows(ctx context.Context, flows []*record.Flow) error {
-	return d.appendRows(ctx, "flows", func(add func(...driver.Value) error) error {
-		row := make([]driver.Value, len(duckdbColumns)+1)
-		var buf []byte
-		for _, fl := range flows {
-			for i, f := range duckdbColumns {
-				row[i] = d.value(f, fl)
-			}
-			buf = appendExtra(buf[:0], fl)
-			row[len(duckdbColumns)] = string(buf)
-			if err := add(row...); err != nil {
-				return err
-			}
-		}
+	switch {
+	case len(flows) == 0:
 		return nil
-	})
+	case len(flows) < d.bulkMin:
+		return d.appendFlows(ctx, flows)
+	}
+	return d.writeFlowsCSV(ctx, flows)
 }
 
 // WriteAlerts appends the batch in one Appender flush.
@@ -167,21 +244,6 @@ func (d *DuckDB) appendRows(ctx context.Context, table string, fill func(func(..
 	})
 }
 
-func (d *DuckDB) value(f *field, fl *record.Flow) driver.Value {
-	switch f.kind {
-	case kindUint:
-		return f.num(fl)
-	case kindTime:
-		return duckdbTime(f.tm(fl))
-	case kindIP:
-		b := ipBytes(f.str(fl))
-		return b[:]
-	case kindList:
-		return string(appendJSONList(nil, f.list(fl)))
-	}
-	return f.value(fl, d.Locate)
-}
-
 // duckdbTime stores an absent time as the Unix epoch, as ClickHouse does.
 func duckdbTime(t time.Time) time.Time {
 	return time.UnixMicro(timeMicros(t)).UTC()
@@ -189,5 +251,8 @@ func duckdbTime(t time.Time) time.Time {
 
 // Close closes the database.
 func (d *DuckDB) Close() error {
-	return d.db.Close()
+	d.mu.Lock()
+	err := d.loader.Close()
+	d.mu.Unlock()
+	return errors.Join(err, d.db.Close())
 }

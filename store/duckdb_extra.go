@@ -29,6 +29,18 @@ var duckdbColumnFields = map[string]bool{
 // extra column follows them.
 var duckdbColumns, duckdbPacked = splitDuckDBColumns()
 
+// duckdbPackedKeys holds the JSON object key of each packed field, colon
+// included, so that appendExtra does not encode the names for every row.
+var duckdbPackedKeys = packedKeys()
+
+func packedKeys() [][]byte {
+	keys := make([][]byte, len(duckdbPacked))
+	for i, f := range duckdbPacked {
+		keys[i] = append(appendJSONString(nil, f.name), ':')
+	}
+	return keys
+}
+
 func splitDuckDBColumns() (own, packed []*field) {
 	for _, f := range columns {
 		if isPacked(f) {
@@ -68,13 +80,12 @@ func duckdbExpr(f *field) string {
 func appendExtra(b []byte, fl *record.Flow) []byte {
 	b = append(b, '{')
 	first := true
-	for _, f := range duckdbPacked {
+	for i, f := range duckdbPacked {
 		start := len(b)
 		if !first {
 			b = append(b, ',')
 		}
-		b = appendJSONString(b, f.name)
-		b = append(b, ':')
+		b = append(b, duckdbPackedKeys[i]...)
 		if !appendExtraValue(&b, f, fl) {
 			b = b[:start]
 			continue

@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/flowlens/flowlens/record"
 )
 
 func TestDuckDB(t *testing.T) {
@@ -12,6 +14,19 @@ func TestDuckDB(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
+	testBackend(t, s)
+}
+
+// TestDuckDBBulkLoad runs the backend tests with bulkMin at 1, so that
+// every batch is loaded from CSV files although it is smaller than
+// duckdbBulkMin.
+func TestDuckDBBulkLoad(t *testing.T) {
+	s, err := OpenDuckDB(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.bulkMin = 1
 	testBackend(t, s)
 }
 
@@ -82,5 +97,99 @@ func TestOpenLocate(t *testing.T) {
 	}
 	if len(top) == 0 || top[0].Value == "" {
 		t.Errorf("top client_country = %+v, want countries from Config.Locate", top)
+	}
+}
+
+func TestDuckDBInvalidUTF8(t *testing.T) {
+	for _, path := range []struct {
+		name    string
+		bulkMin int
+	}{{"Appender", duckdbBulkMin}, {"CSV", 1}} {
+		t.Run(path.name, func(t *testing.T) { testDuckDBInvalidUTF8(t, path.bulkMin) })
+	}
+}
+
+func testDuckDBInvalidUTF8(t *testing.T, bulkMin int) {
+	ctx := context.Background()
+	s, err := OpenDuckDB(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.bulkMin = bulkMin
+	fl := &record.Flow{Schema: 1, ID: "utf8", IPVersion: 4, L4: "TCP", ClientIP: "127.0.0.1", ServerIP: "127.0.0.2",
+		Risks: []string{"bad\xffrisk"}, TLS: &record.TLS{SNI: "bad\xffsni", Cipher: "bad\xfecipher"}}
+	if err := s.WriteFlows(ctx, []*record.Flow{fl}); err != nil {
+		t.Fatalf("write a flow with invalid UTF-8: %v", err)
+	}
+	got, err := s.QueryFlows(ctx, Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].TLS == nil {
+		t.Fatalf("read back %d flows: %s", len(got), jsonLines(t, got))
+	}
+	if got[0].TLS.SNI != "bad\uFFFDsni" {
+		t.Errorf("tls.sni = %q, want %q", got[0].TLS.SNI, "bad\uFFFDsni")
+	}
+	if got[0].TLS.Cipher != "bad\uFFFDcipher" {
+		t.Errorf("tls.cipher = %q, want %q", got[0].TLS.Cipher, "bad\uFFFDcipher")
+	}
+	if len(got[0].Risks) != 1 || got[0].Risks[0] != "bad\uFFFDrisk" {
+		t.Errorf("risks = %q, want [%q]", got[0].Risks, "bad\uFFFDrisk")
+	}
+}
+
+func TestDuckDBMigrateVersion2(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	s, err := OpenDuckDB(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flows := loadTestFlows(t)
+	if err := s.WriteFlows(ctx, flows); err != nil {
+		t.Fatal(err)
+	}
+	// Turn the database into one of version 2, which had no low-64-bit
+	// columns.
+	for _, stmt := range []string{`ALTER TABLE flows DROP COLUMN client_ip_low64`,
+		`ALTER TABLE flows DROP COLUMN server_ip_low64`, `UPDATE flowlens_schema SET version = 2`} {
+		if _, err := s.db.ExecContext(ctx, stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+
+	s, err = OpenDuckDB(ctx, dir)
+	if err != nil {
+		t.Fatalf("open a version 2 database: %v", err)
+	}
+	defer s.Close()
+	var version int
+	if err := s.db.QueryRowContext(ctx, `SELECT version FROM flowlens_schema`).Scan(&version); err != nil || version != duckdbSchemaVersion {
+		t.Errorf("schema version after migration = %d, %v; want %d", version, err, duckdbSchemaVersion)
+	}
+	addr := flows[0].ServerIP
+	want := 0
+	for _, fl := range flows {
+		if fl.ClientIP == addr || fl.ServerIP == addr {
+			want++
+		}
+	}
+	f, err := ParseFilter("ip = " + addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := s.Count(ctx, Scope{Filter: f})
+	if err != nil || n != uint64(want) {
+		t.Errorf("Count(ip = %s) after migration = %d, %v; want %d", addr, n, err, want)
+	}
+	if err := s.WriteFlows(ctx, flows[:1]); err != nil {
+		t.Errorf("write through the Appender after migration: %v", err)
+	}
+	s.bulkMin = 1
+	if err := s.WriteFlows(ctx, flows[:1]); err != nil {
+		t.Errorf("write from CSV after migration: %v", err)
 	}
 }
