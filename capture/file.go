@@ -105,7 +105,7 @@ func (s *stream) peekMagic() ([]byte, error) {
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		what := "file"
 		if s.compressed {
-			what = "compressed data holds"
+			what = "decompressed data has"
 		}
 		return nil, &FormatError{Path: s.name, Truncated: true, Compressed: s.compressed, Reason: fmt.Sprintf(
 			"%s %d bytes, too short for a capture header; expected pcap or pcapng", what, len(magic))}
