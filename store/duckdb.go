@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -48,12 +49,12 @@ func OpenDuckDB(ctx context.Context, dir string) (*DuckDB, error) {
 	path := filepath.Join(dir, DuckDBFile)
 	db, err := sql.Open("duckdb", path)
 	if err != nil {
-		return nil, errorf("open %q: %w", path, err)
+		return nil, explainOpenError(path, errorf("open %q: %w", path, err))
 	}
 	d := &DuckDB{db: db, dir: dir, path: path, bulkMin: duckdbBulkMin}
 	if err := d.migrate(ctx); err != nil {
 		db.Close()
-		return nil, err
+		return nil, explainOpenError(path, err)
 	}
 	// The open database holds DuckDB's file lock, so no other process is
 	// writing batch files here.
@@ -63,9 +64,30 @@ func OpenDuckDB(ctx context.Context, dir string) (*DuckDB, error) {
 	}
 	if err := d.openLoader(ctx); err != nil {
 		db.Close()
-		return nil, errorf("open %q: %w", path, err)
+		return nil, explainOpenError(path, errorf("open %q: %w", path, err))
 	}
 	return d, nil
+}
+
+// lockHolder finds the process ID in DuckDB's error for a database file
+// that another process has open.
+var lockHolder = regexp.MustCompile(`Conflicting lock is held in .* \(PID (\d+)\)`)
+
+// explainOpenError turns DuckDB's error for a database file that another
+// process holds into what a user can do about it. Other errors pass
+// through.
+func explainOpenError(path string, err error) error {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "Could not set lock on file"):
+		holder := "another process"
+		if m := lockHolder.FindStringSubmatch(msg); m != nil {
+			holder = "process " + m[1]
+		}
+		return errorf("%q is open in %s, probably flowlens serve or import: DuckDB lets one process use it at a time. "+
+			"Stop that process, or read its flows through serve's web UI or REST API (GET /api/history/flows)", path, holder)
+	}
+	return err
 }
 
 // migrate creates the tables of a new database, brings one of an older
