@@ -135,8 +135,3 @@ func (s *stream) drainPending(capBytes int) {
 		}
 	}
 }
-
-// release frees the stream's memory once inspection is over.
-func (s *stream) release() {
-	s.buf, s.held = nil, nil
-}
