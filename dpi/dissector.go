@@ -141,6 +141,15 @@ func (f *Flow) StreamStart(d Direction) bool {
 	return f.inspection != nil && f.streams[d].fromSYN
 }
 
+// ReleaseStream frees the buffered bytes of direction d, for a dissector
+// that has read what it needs from them. Stream(d) is empty from then on,
+// and later segments of d reach the dissector only as Packet.Payload.
+func (f *Flow) ReleaseStream(d Direction) {
+	if f.inspection != nil {
+		f.streams[d].release()
+	}
+}
+
 // Scratch returns the dissector's per-flow state stored under key,
 // creating a zero T on first use. Dissectors use their own name as key.
 func Scratch[T any](f *Flow, key string) *T {
