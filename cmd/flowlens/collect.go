@@ -38,10 +38,10 @@ type flowEntry struct {
 // entryChunk is how many flows one block of a collector holds.
 const entryChunk = 4096
 
-// runBytes is how many bytes of JSON lines a worker stages in memory before
-// it sorts them and writes them to the spill file as one run. Larger runs
-// mean fewer runs to merge at the end, and more memory per worker.
-const runBytes = 4 << 20
+// defaultRunBytes is how many bytes of JSON lines a worker stages in memory
+// before it sorts them and writes them to the spill file as one run. Larger
+// runs mean fewer runs to merge at the end, and more memory per worker.
+const defaultRunBytes = 4 << 20
 
 // runReadBuffer is the read buffer of each run while the runs are merged.
 const runReadBuffer = 64 << 10
@@ -52,8 +52,9 @@ const runReadBuffer = 64 << 10
 // the JSON lines go to a temporary spill file in sorted runs, one run per
 // runBytes of a worker's lines, and are merged from there in output order.
 type collector struct {
-	encode bool
-	mu     sync.Mutex
+	encode   bool
+	runBytes int
+	mu       sync.Mutex
 	// workers is indexed by worker; mu guards its growth.
 	workers []*workerEntries
 	spill   *os.File
@@ -85,7 +86,7 @@ type spillRun struct{ start, end int64 }
 // in os.TempDir. The file is removed as soon as it is open where the system
 // allows it, or else by close.
 func newCollector(encode bool) (*collector, error) {
-	c := &collector{encode: encode}
+	c := &collector{encode: encode, runBytes: defaultRunBytes}
 	if !encode {
 		return c, nil
 	}
@@ -130,7 +131,7 @@ func (c *collector) sink(judge *risk.Evaluator) pipeline.Sink {
 		w.stage = append(r.AppendJSON(w.stage), '\n')
 		e.lineLen = uint32(int64(len(w.stage)) - e.lineOff)
 		w.staged = append(w.staged, e)
-		if len(w.stage) >= runBytes {
+		if len(w.stage) >= c.runBytes {
 			c.writeRun(w)
 		}
 	}
