@@ -8,6 +8,7 @@ package dpi
 
 import (
 	"net/netip"
+	"slices"
 
 	"github.com/flowlens/flowlens/record"
 )
@@ -193,6 +194,19 @@ func (f *Flow) setScratch(key string, v any) {
 		f.scratch = make([]scratchEntry, 0, 2)
 	}
 	f.scratch = append(f.scratch, scratchEntry{key, v})
+}
+
+// deleteScratch removes the state stored under key, if any.
+func (f *Flow) deleteScratch(key string) {
+	if f.inspection == nil {
+		return
+	}
+	for i := range f.scratch {
+		if f.scratch[i].key == key {
+			f.scratch = slices.Delete(f.scratch, i, i+1)
+			return
+		}
+	}
 }
 
 // AddRisk records a flow issue seen in the packets, once.

@@ -124,6 +124,9 @@ func (e *Engine) try(f *Flow, p *Packet, i int) bool {
 	switch e.dissectors[i].Inspect(f, p) {
 	case NotMine:
 		f.excluded.set(i)
+		// An excluded dissector is not called again, so the state it kept
+		// under its own name would only wait for the flow to close.
+		f.deleteScratch(e.dissectors[i].Name())
 	case Claimed:
 		f.claimer = int32(i)
 		return true
