@@ -37,7 +37,7 @@ func parseAnalyzeFlags(args []string) (*analyzeOptions, error) {
 	o.pipeline.Flow.IdleTimeoutUDP, o.pipeline.Flow.IdleTimeoutTCP, o.pipeline.Flow.CloseLinger = 0, 0, 0
 	fs := flag.NewFlagSet("analyze", flag.ContinueOnError)
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: flowlens analyze -r FILE [flags]\n\nReads a capture (pcap or pcapng, optionally gzip-compressed) and prints one\nflow record per line when the capture ends. Each flow lasts from its first\npacket to its last unless timeouts are given.\n\nFlags:")
+		fmt.Fprintln(fs.Output(), "Usage: flowlens analyze -r FILE [flags]\n\nReads a capture (pcap or pcapng, optionally gzip-compressed) and prints one\nflow record per line when the capture ends. Each flow lasts from its first\npacket to its last unless timeouts are given. Until the capture ends, the\nJSON lines wait in a temporary file in $TMPDIR (/tmp when unset on Unix),\nabout 600 bytes per flow.\n\nFlags:")
 		printVisibleDefaults(fs, "cpuprofile", "memprofile")
 	}
 	fs.StringVar(&o.file, "r", "", "capture `file` to read (required)")
