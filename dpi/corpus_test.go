@@ -102,7 +102,7 @@ func replay(cf *pcapflows.Flow, dissectors []Dissector) *Flow {
 	if cf.L4 == "TCP" {
 		f.Protocol = ipProtocolTCP
 	}
-	f.streams[0].fromSYN, f.streams[1].fromSYN = cf.SYN[0], cf.SYN[1]
+	f.inspect().streams[0].fromSYN, f.inspect().streams[1].fromSYN = cf.SYN[0], cf.SYN[1]
 	active := append([]Dissector(nil), dissectors...)
 	for i, pkt := range cf.Packets {
 		if i == corpusMaxPackets || len(active) == 0 {
@@ -110,7 +110,7 @@ func replay(cf *pcapflows.Flow, dissectors []Dissector) *Flow {
 		}
 		p := &Packet{Dir: Direction(pkt.Dir), Payload: pkt.Payload}
 		if f.Protocol == ipProtocolTCP {
-			s := &f.streams[p.Dir]
+			s := &f.inspect().streams[p.Dir]
 			room := max(0, corpusStreamCap-len(s.buf))
 			s.buf = append(s.buf, pkt.Payload[:min(room, len(pkt.Payload))]...)
 		}

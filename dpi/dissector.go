@@ -8,6 +8,7 @@ package dpi
 
 import (
 	"net/netip"
+	"slices"
 
 	"github.com/flowlens/flowlens/record"
 )
@@ -106,27 +107,52 @@ type Flow struct {
 	// pattern or a user rule placed this flow's host in its own category.
 	category string
 
+	// claimer is the registry index of the dissector that claimed the
+	// flow, -1 while none has.
+	claimer  int32
+	finished bool
+	// inspection is the state that only inspection needs. It is nil once
+	// inspection is over, so that a flow kept open to the end of a capture
+	// holds only its results.
+	*inspection
+}
+
+// inspection is the per-flow state that the engine and the dissectors need
+// while they inspect a flow's packets.
+type inspection struct {
 	// streams holds the reassembled TCP bytes per direction.
 	streams [2]stream
 	// scratch holds the dissectors' per-flow state. A flow rarely has more
 	// than two entries, and a slice of them takes 64 bytes where a map
 	// took about 300.
-	scratch []scratchEntry
-	// claimer is the registry index of the dissector that claimed the
-	// flow, -1 while none has.
-	claimer  int
+	scratch  []scratchEntry
 	excluded bitset
-	finished bool
 }
 
 // Stream returns the in-order TCP bytes of one direction buffered so far,
 // from the start of the connection up to the reassembly cap.
-func (f *Flow) Stream(d Direction) []byte { return f.streams[d].buf }
+func (f *Flow) Stream(d Direction) []byte {
+	if f.inspection == nil {
+		return nil
+	}
+	return f.streams[d].buf
+}
 
 // StreamStart reports whether the stream of direction d begins at the start
 // of the connection (its SYN was seen), so that offsets are protocol
 // offsets rather than the middle of some message.
-func (f *Flow) StreamStart(d Direction) bool { return f.streams[d].fromSYN }
+func (f *Flow) StreamStart(d Direction) bool {
+	return f.inspection != nil && f.streams[d].fromSYN
+}
+
+// ReleaseStream frees the buffered bytes of direction d, for a dissector
+// that has read what it needs from them. Stream(d) is empty from then on,
+// and later segments of d reach the dissector only as Packet.Payload.
+func (f *Flow) ReleaseStream(d Direction) {
+	if f.inspection != nil {
+		f.streams[d].release()
+	}
+}
 
 // Scratch returns the dissector's per-flow state stored under key,
 // creating a zero T on first use. Dissectors use their own name as key.
@@ -147,6 +173,9 @@ type scratchEntry struct {
 
 // scratchValue returns the state stored under key, or nil.
 func (f *Flow) scratchValue(key string) any {
+	if f.inspection == nil {
+		return nil
+	}
 	for i := range f.scratch {
 		if f.scratch[i].key == key {
 			return f.scratch[i].value
@@ -157,6 +186,7 @@ func (f *Flow) scratchValue(key string) any {
 
 // setScratch stores v under key, replacing what was there.
 func (f *Flow) setScratch(key string, v any) {
+	f.inspect()
 	for i := range f.scratch {
 		if f.scratch[i].key == key {
 			f.scratch[i].value = v
@@ -167,6 +197,19 @@ func (f *Flow) setScratch(key string, v any) {
 		f.scratch = make([]scratchEntry, 0, 2)
 	}
 	f.scratch = append(f.scratch, scratchEntry{key, v})
+}
+
+// deleteScratch removes the state stored under key, if any.
+func (f *Flow) deleteScratch(key string) {
+	if f.inspection == nil {
+		return
+	}
+	for i := range f.scratch {
+		if f.scratch[i].key == key {
+			f.scratch = slices.Delete(f.scratch, i, i+1)
+			return
+		}
+	}
 }
 
 // AddRisk records a flow issue seen in the packets, once.

@@ -55,7 +55,9 @@ func (e *Engine) NewFlow(proto uint8, client, server netip.AddrPort) *Flow {
 	f := &Flow{Protocol: proto, Client: client, Server: server, claimer: -1}
 	if classifyByIPProtocol(f) {
 		f.finished = true
+		return f
 	}
+	f.inspection = &inspection{}
 	return f
 }
 
@@ -65,6 +67,7 @@ func (e *Engine) Inspect(f *Flow, dir Direction, p *decode.Packet, ts int64) {
 		return
 	}
 	f.Seen++
+	f.inspect()
 	pkt := Packet{Dir: dir, Timestamp: ts, TCPFlags: p.TCPFlags, Payload: p.Payload}
 	if f.Protocol == decode.ProtoTCP {
 		pkt.Payload = f.streams[dir].add(p.Seq, p.TCPFlags, p.Payload, e.cfg.StreamCap)
@@ -122,23 +125,24 @@ func (e *Engine) try(f *Flow, p *Packet, i int) bool {
 	switch e.dissectors[i].Inspect(f, p) {
 	case NotMine:
 		f.excluded.set(i)
+		// An excluded dissector is not called again, so the state it kept
+		// under its own name would only wait for the flow to close.
+		f.deleteScratch(e.dissectors[i].Name())
 	case Claimed:
-		f.claimer = i
+		f.claimer = int32(i)
 		return true
 	case Done:
-		f.claimer = i
+		f.claimer = int32(i)
 		e.stop(f)
 		return true
 	}
 	return false
 }
 
-// stop ends inspection of f and frees what it buffered.
+// stop ends inspection of f and frees what only inspection needed.
 func (e *Engine) stop(f *Flow) {
 	f.finished = true
-	f.streams[0].release()
-	f.streams[1].release()
-	f.scratch = nil
+	f.inspection = nil
 }
 
 // Finish settles the flow's result when it closes: a port guess for flows
@@ -172,6 +176,15 @@ func (b *bitset) count() int {
 		}
 	}
 	return n
+}
+
+// inspect returns f's inspection state, creating it for a flow that was
+// not made by NewFlow.
+func (f *Flow) inspect() *inspection {
+	if f.inspection == nil {
+		f.inspection = &inspection{}
+	}
+	return f.inspection
 }
 
 // Finished reports whether inspection of f is over.

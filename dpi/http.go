@@ -75,8 +75,8 @@ type httpHead struct {
 }
 
 // Inspect reads the first request and response once their header
-// sections are complete. It keeps returning Claimed after that, because
-// later requests on the connection still add to the request count.
+// sections are complete. It keeps returning Claimed after that while later
+// requests on the connection can still add to the request count.
 func (h HTTP) Inspect(f *Flow, p *Packet) Verdict {
 	if f.Protocol != ipProtocolTCP {
 		return NotMine
@@ -95,6 +95,10 @@ func (h HTTP) Inspect(f *Flow, p *Packet) Verdict {
 	}
 	if !st.responseDone {
 		httpReadResponse(f, st)
+		if st.responseDone {
+			// Only the request stream is read from here on.
+			f.ReleaseStream(1 - st.reqDir)
+		}
 	}
 	if st.requestDone && !st.stopCounting {
 		segStart := -1
@@ -102,6 +106,9 @@ func (h HTTP) Inspect(f *Flow, p *Packet) Verdict {
 			segStart = len(f.Stream(p.Dir)) - len(p.Payload)
 		}
 		httpCountRequests(f, st, segStart)
+	}
+	if st.requestDone && st.responseDone && st.stopCounting {
+		return Done
 	}
 	return Claimed
 }

@@ -34,7 +34,7 @@ func fuzzFlow(d Dissector, protocol uint8, clientPort, serverPort uint16, c2s, s
 	for i, payload := range [][]byte{c2s, s2c, c2s} {
 		p := &Packet{Dir: Direction(i % 2), Payload: payload}
 		if protocol == ipProtocolTCP {
-			f.streams[p.Dir].buf = append(f.streams[p.Dir].buf, payload...)
+			f.inspect().streams[p.Dir].buf = append(f.inspect().streams[p.Dir].buf, payload...)
 		}
 		f.Packets[p.Dir]++
 		if v := d.Inspect(f, p); v == NotMine || v == Done {

@@ -121,7 +121,7 @@ func TestHTTPChunkedRequestsCounted(t *testing.T) {
 		"4\r\nabcd\r\n0\r\n\r\n" +
 		"GET /next HTTP/1.1\r\nHost: a\r\n\r\n"
 	f := tcpFlow(80)
-	f.streams[ClientToServer].buf = []byte(c2s)
+	f.inspect().streams[ClientToServer].buf = []byte(c2s)
 	HTTP{}.Inspect(f, &Packet{Dir: ClientToServer, Payload: []byte(c2s)})
 	if f.HTTP == nil || f.HTTP.Requests != 2 {
 		t.Fatalf("record = %+v, want 2 requests", f.HTTP)
@@ -168,7 +168,7 @@ func TestL7RejectOtherProtocols(t *testing.T) {
 				for _, l4 := range []uint8{ipProtocolTCP, ipProtocolUDP} {
 					f := tcpFlow(ports[proto])
 					f.Protocol = l4
-					f.streams[ClientToServer].buf = payload
+					f.inspect().streams[ClientToServer].buf = payload
 					f.Packets[ClientToServer] = 1
 					v := d.Inspect(f, &Packet{Dir: ClientToServer, Payload: payload})
 					if v == Claimed || v == Done || f.Master != "" {

@@ -373,7 +373,7 @@ func TestQUICNotMine(t *testing.T) {
 			if v := (QUIC{}).Inspect(f, &Packet{Payload: tt.payload}); v != NotMine {
 				t.Errorf("verdict = %s, want NotMine", verdictNames[v])
 			}
-			if f.scratch != nil {
+			if f.inspection != nil && f.scratch != nil {
 				t.Errorf("dissector kept state for a flow that is not QUIC")
 			}
 		})

@@ -186,7 +186,7 @@ func (rf *replayFlow) feed(p replayPacket) {
 	}
 	payload := p.payload
 	if p.proto == 6 {
-		s := &rf.flow.streams[dir]
+		s := &rf.flow.inspect().streams[dir]
 		before := len(s.buf)
 		s.buf = rf.streams[dir].add(p, s.buf)
 		if p.syn && len(s.buf) == 0 {

@@ -14,6 +14,9 @@ type stream struct {
 	dropped uint32
 	started bool
 	fromSYN bool
+	// released is set once the dissector no longer reads the stream: its
+	// later segments are handed over unbuffered, as past the cap.
+	released bool
 	// held keeps the segments that arrived ahead of a gap. Few streams
 	// have one, so it is allocated on first use to keep every flow's
 	// inspection state small.
@@ -40,6 +43,9 @@ func seqLess(a, b uint32) bool { return int32(a-b) < 0 }
 // result aliases the stream's buffer or the segment and is valid until
 // the next call. capBytes bounds both the buffer and the held segments.
 func (s *stream) add(seq uint32, flags uint8, payload []byte, capBytes int) []byte {
+	if s.released {
+		capBytes = 0
+	}
 	syn := flags&decode.TCPFlagSYN != 0
 	if !s.started {
 		if !syn && len(payload) == 0 {
@@ -100,6 +106,10 @@ func (s *stream) appendInOrder(data []byte, capBytes int) {
 }
 
 func (s *stream) hold(seq uint32, payload []byte, capBytes int) {
+	if len(payload) > capBytes {
+		s.dropped += uint32(len(payload))
+		return
+	}
 	if s.held == nil {
 		s.held = &heldSegments{}
 	}
@@ -136,7 +146,7 @@ func (s *stream) drainPending(capBytes int) {
 	}
 }
 
-// release frees the stream's memory once inspection is over.
+// release frees the stream's buffers for good.
 func (s *stream) release() {
-	s.buf, s.held = nil, nil
+	s.buf, s.held, s.released = nil, nil, true
 }

@@ -77,3 +77,24 @@ func TestStreamRestartsOnSecondSynAck(t *testing.T) {
 		t.Errorf("stream = %q, want %q after the second SYN-ACK", got, "hello")
 	}
 }
+
+func TestStreamReleasedPassesThrough(t *testing.T) {
+	var s stream
+	s.add(1000, decode.TCPFlagSYN, nil, 100)
+	s.add(1001, 0, []byte("head"), 100)
+	s.add(1010, 0, []byte("gap"), 100)
+	s.release()
+
+	if got := string(s.add(1005, 0, []byte("body"), 100)); got != "body" {
+		t.Errorf("add after release = %q, want the segment itself", got)
+	}
+	if s.buf != nil {
+		t.Errorf("buffer after release = %q, want none", s.buf)
+	}
+	if got := s.add(1020, 0, []byte("later"), 100); got != nil {
+		t.Errorf("add ahead of a gap after release = %q, want nothing", got)
+	}
+	if s.held != nil {
+		t.Errorf("held segments after release = %d, want none", len(s.held.segments))
+	}
+}

@@ -134,7 +134,7 @@ func BenchmarkNotTLS(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		fl := &Flow{Protocol: 6}
-		fl.streams[0].buf = payload
+		fl.inspect().streams[0].buf = payload
 		fl.Packets[0] = 1
 		if (TLSDissector{}).Inspect(fl, &Packet{Payload: payload}) != NotMine {
 			b.Fatal("HTTP taken for TLS")

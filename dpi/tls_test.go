@@ -59,7 +59,7 @@ func replayStreams(f *Flow, streams [2][]byte, chunk int) Verdict {
 			if off >= end || verdict == Done || verdict == NotMine {
 				continue
 			}
-			f.streams[d].buf = append(f.streams[d].buf, streams[d][off:end]...)
+			f.inspect().streams[d].buf = append(f.inspect().streams[d].buf, streams[d][off:end]...)
 			f.Packets[d]++
 			verdict = TLSDissector{}.Inspect(f, &Packet{Dir: Direction(d), Payload: streams[d][off:end]})
 		}
@@ -170,7 +170,7 @@ func TestClientHelloDamaged(t *testing.T) {
 			record := append([]byte{contentHandshake, 3, 1, byte((len(body) + 4) >> 8), byte(len(body) + 4)},
 				handshakeClientHello, 0, byte(len(body)>>8), byte(len(body)))
 			record = append(record, body...)
-			f.streams[ClientToServer].buf = record
+			f.inspect().streams[ClientToServer].buf = record
 			f.Packets[ClientToServer]++
 			TLSDissector{}.Inspect(f, &Packet{Dir: ClientToServer, Payload: record})
 			if f.Master != "TLS" || f.TLS == nil {

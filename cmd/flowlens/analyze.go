@@ -37,7 +37,7 @@ func parseAnalyzeFlags(args []string) (*analyzeOptions, error) {
 	o.pipeline.Flow.IdleTimeoutUDP, o.pipeline.Flow.IdleTimeoutTCP, o.pipeline.Flow.CloseLinger = 0, 0, 0
 	fs := flag.NewFlagSet("analyze", flag.ContinueOnError)
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: flowlens analyze -r FILE [flags]\n\nReads a capture (pcap or pcapng, optionally gzip-compressed) and prints one\nflow record per line when the capture ends. Each flow lasts from its first\npacket to its last unless timeouts are given.\n\nFlags:")
+		fmt.Fprintln(fs.Output(), "Usage: flowlens analyze -r FILE [flags]\n\nReads a capture (pcap or pcapng, optionally gzip-compressed) and prints one\nflow record per line when the capture ends. Each flow lasts from its first\npacket to its last unless timeouts are given. Until the capture ends, the\nJSON lines wait in a temporary file in $TMPDIR (/tmp when unset on Unix),\nabout 600 bytes per flow.\n\nFlags:")
 		printVisibleDefaults(fs, "cpuprofile", "memprofile")
 	}
 	fs.StringVar(&o.file, "r", "", "capture `file` to read (required)")
@@ -86,8 +86,12 @@ func runAnalyze(args []string, logger *slog.Logger) error {
 	defer o.profile.stopCPU()
 	// JSON Lines are encoded by the workers as flows close, so the records
 	// themselves need not be kept; the table format needs them.
-	encode := o.format == "jsonl"
-	flows, stats, runErr := collectCapture(ctx, o.file, o.filter, o.pipeline, judge, encode)
+	collected, err := newCollector(o.format == "jsonl")
+	if err != nil {
+		return err
+	}
+	defer collected.close()
+	flows, stats, runErr := collectCapture(ctx, o.file, o.filter, o.pipeline, judge, collected)
 	if flows == nil && runErr != nil {
 		return runErr
 	}
@@ -95,7 +99,7 @@ func runAnalyze(args []string, logger *slog.Logger) error {
 		return err
 	}
 	out := bufio.NewWriterSize(os.Stdout, 1<<16)
-	if err := writeEntries(out, o.format, flows); err != nil {
+	if err := collected.writeEntries(out, o.format, flows); err != nil {
 		return fmt.Errorf("write output: %w", err)
 	}
 	if err := out.Flush(); err != nil {
@@ -114,7 +118,11 @@ func runAnalyze(args []string, logger *slog.Logger) error {
 // together with the error; records is nil only when the file could not be
 // opened.
 func analyzeCapture(ctx context.Context, path, filter string, cfg pipeline.Config, judge *risk.Evaluator) ([]*record.Flow, pipeline.Stats, error) {
-	flows, stats, err := collectCapture(ctx, path, filter, cfg, judge, false)
+	collected, err := newCollector(false)
+	if err != nil {
+		return nil, pipeline.Stats{}, err
+	}
+	flows, stats, err := collectCapture(ctx, path, filter, cfg, judge, collected)
 	if flows == nil {
 		return nil, stats, err
 	}
@@ -125,16 +133,15 @@ func analyzeCapture(ctx context.Context, path, filter string, cfg pipeline.Confi
 	return records, stats, err
 }
 
-// collectCapture runs a capture file through the pipeline and returns its
-// flows, judged for risks and sorted, as records or, with encode, as JSON
-// lines. It returns nil flows only when the file could not be opened.
-func collectCapture(ctx context.Context, path, filter string, cfg pipeline.Config, judge *risk.Evaluator, encode bool) ([]flowEntry, pipeline.Stats, error) {
+// collectCapture runs a capture file through the pipeline into collected
+// and returns its flows, judged for risks and sorted. It returns nil flows
+// only when the file could not be opened.
+func collectCapture(ctx context.Context, path, filter string, cfg pipeline.Config, judge *risk.Evaluator, collected *collector) ([]flowEntry, pipeline.Stats, error) {
 	src, err := openFileSource(path, filter)
 	if err != nil {
 		return nil, pipeline.Stats{}, err
 	}
 	defer src.Close()
-	collected := collector{encode: encode}
 	p := pipeline.New(cfg, collected.sink(judge))
 	p.Start()
 	progress := startProgress(p, path)

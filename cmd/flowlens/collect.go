@@ -1,8 +1,12 @@
 package main
 
 import (
+	"bufio"
 	"cmp"
+	"errors"
+	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -14,30 +18,98 @@ import (
 )
 
 // flowEntry is one closed flow as analyze keeps it until the capture ends:
-// the fields it is sorted by, and either its record or its JSON encoding.
+// the fields it is sorted by, and either its record or where its JSON line
+// lies in the collector's spill file.
 type flowEntry struct {
 	firstSeen              int64 // nanoseconds since the Unix epoch
 	clientIP, serverIP, l4 string
 	clientPort, serverPort uint16
 	vlan                   uint16
 	record                 *record.Flow
-	// line is the record as one line of JSON Lines, without the newline.
-	line []byte
+	// lineOff and lineLen locate the record's JSON line, newline included:
+	// in the spill file once the line's run is written, in the worker's
+	// stage until then.
+	lineOff int64
+	lineLen uint32
+	// run numbers the sorted run of the spill file that holds the line.
+	run uint32
 }
 
 // entryChunk is how many flows one block of a collector holds.
 const entryChunk = 4096
 
+// defaultRunBytes is how many bytes of JSON lines a worker stages in memory
+// before it sorts them and writes them to the spill file as one run. Larger
+// runs mean fewer runs to merge at the end, and more memory per worker.
+const defaultRunBytes = 4 << 20
+
+// runReadBuffer is the read buffer of each run while the runs are merged.
+const runReadBuffer = 64 << 10
+
 // collector keeps the closed flows in fixed-size blocks, one list of blocks
 // per worker, so that workers do not contend and a growing list never
-// copies what it holds.
+// copies what it holds. With encode, it keeps only each flow's sort key:
+// the JSON lines go to a temporary spill file in sorted runs, one run per
+// runBytes of a worker's lines, and are merged from there in output order.
 type collector struct {
-	encode  bool
-	mu      sync.Mutex
-	workers [][][]flowEntry
-	// buffers holds the buffers that records are encoded into before
-	// encodeLine copies them out at their exact length.
-	buffers sync.Pool
+	encode   bool
+	runBytes int
+	mu       sync.Mutex
+	// workers is indexed by worker; mu guards its growth.
+	workers []*workerEntries
+	spill   *os.File
+	// removed is set once the spill file is unlinked while still open.
+	removed bool
+	// spillEnd is the size of the spill file; runs is where each run
+	// starts and ends. mu guards both.
+	spillEnd int64
+	runs     []spillRun
+	// err is the first error writing the spill file. mu guards it.
+	err error
+}
+
+// workerEntries are the flows that one worker has collected. Only that
+// worker touches them until the capture ends.
+type workerEntries struct {
+	blocks [][]flowEntry
+	// stage holds the lines not yet written to the spill file, and staged
+	// their entries, whose lineOff is an offset into stage.
+	stage  []byte
+	staged []flowEntry
+	out    *bufio.Writer
+}
+
+// spillRun is the byte range of one sorted run in the spill file.
+type spillRun struct{ start, end int64 }
+
+// newCollector returns a collector; with encode, it creates its spill file
+// in os.TempDir. The file is removed as soon as it is open where the system
+// allows it, or else by close.
+func newCollector(encode bool) (*collector, error) {
+	c := &collector{encode: encode, runBytes: defaultRunBytes}
+	if !encode {
+		return c, nil
+	}
+	f, err := os.CreateTemp("", "flowlens-analyze-*.jsonl")
+	if err != nil {
+		return nil, fmt.Errorf("create temporary file for the output in %s (set TMPDIR to another directory): %w", os.TempDir(), err)
+	}
+	c.spill = f
+	// An unlinked file disappears with the process, even when it is killed.
+	c.removed = os.Remove(f.Name()) == nil
+	return c, nil
+}
+
+// close closes the spill file and removes it if newCollector could not.
+func (c *collector) close() {
+	if c.spill == nil {
+		return
+	}
+	c.spill.Close()
+	if !c.removed {
+		os.Remove(c.spill.Name())
+	}
+	c.spill = nil
 }
 
 func (c *collector) sink(judge *risk.Evaluator) pipeline.Sink {
@@ -49,60 +121,101 @@ func (c *collector) sink(judge *risk.Evaluator) pipeline.Sink {
 			clientIP:  r.ClientIP, serverIP: r.ServerIP, l4: r.L4,
 			clientPort: r.ClientPort, serverPort: r.ServerPort, vlan: r.VLAN,
 		}
-		if c.encode {
-			e.line = c.encodeLine(r)
-		} else {
+		w := c.worker(worker)
+		if !c.encode {
 			e.record = r
+			w.add(e)
+			return
 		}
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		for len(c.workers) <= worker {
-			c.workers = append(c.workers, nil)
+		e.lineOff = int64(len(w.stage))
+		w.stage = append(r.AppendJSON(w.stage), '\n')
+		e.lineLen = uint32(int64(len(w.stage)) - e.lineOff)
+		w.staged = append(w.staged, e)
+		if len(w.stage) >= c.runBytes {
+			c.writeRun(w)
 		}
-		blocks := c.workers[worker]
-		if len(blocks) == 0 || len(blocks[len(blocks)-1]) == entryChunk {
-			blocks = append(blocks, make([]flowEntry, 0, entryChunk))
-		}
-		last := len(blocks) - 1
-		blocks[last] = append(blocks[last], e)
-		c.workers[worker] = blocks
 	}
 }
 
-// encodeLine returns r as one JSON line without the newline. The slice is
-// only as large as the line's allocation size class, because analyze keeps
-// every line until the capture ends. The bytes equal a json.Encoder's with
-// HTML escaping off, because AppendJSON writes compact JSON and escapes
-// HTML itself.
-func (c *collector) encodeLine(r *record.Flow) []byte {
-	buf, _ := c.buffers.Get().(*[]byte)
-	if buf == nil {
-		buf = new([]byte)
+// worker returns the entries of worker i.
+func (c *collector) worker(i int) *workerEntries {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for len(c.workers) <= i {
+		c.workers = append(c.workers, &workerEntries{})
 	}
-	*buf = r.AppendJSON((*buf)[:0])
-	// append, unlike make and copy, does not clear the bytes it overwrites.
-	line := append([]byte(nil), *buf...)
-	c.buffers.Put(buf)
-	return line
+	return c.workers[i]
+}
+
+func (w *workerEntries) add(e flowEntry) {
+	if len(w.blocks) == 0 || len(w.blocks[len(w.blocks)-1]) == entryChunk {
+		w.blocks = append(w.blocks, make([]flowEntry, 0, entryChunk))
+	}
+	last := len(w.blocks) - 1
+	w.blocks[last] = append(w.blocks[last], e)
+}
+
+// writeRun sorts the worker's staged lines and appends them to the spill
+// file as one run. Workers reserve their range of the file under the lock
+// and write it outside, so they do not wait for each other's writes.
+func (c *collector) writeRun(w *workerEntries) {
+	if len(w.staged) == 0 {
+		return
+	}
+	slices.SortFunc(w.staged, compareEntries)
+	c.mu.Lock()
+	start := c.spillEnd
+	c.spillEnd += int64(len(w.stage))
+	run := uint32(len(c.runs))
+	c.runs = append(c.runs, spillRun{start, c.spillEnd})
+	c.mu.Unlock()
+
+	if w.out == nil {
+		w.out = bufio.NewWriterSize(nil, 256<<10)
+	}
+	w.out.Reset(io.NewOffsetWriter(c.spill, start))
+	off := start
+	for _, e := range w.staged {
+		w.out.Write(w.stage[e.lineOff : e.lineOff+int64(e.lineLen)])
+		e.lineOff, e.run = off, run
+		off += int64(e.lineLen)
+		w.add(e)
+	}
+	if err := w.out.Flush(); err != nil {
+		c.fail(fmt.Errorf("write temporary file %s (set TMPDIR to a directory with more space): %w", c.spill.Name(), err))
+	}
+	w.stage, w.staged = w.stage[:0], w.staged[:0]
+}
+
+func (c *collector) fail(err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.err == nil {
+		c.err = err
+	}
 }
 
 // sorted returns every flow ordered by first packet time, then by key, so
 // that the output does not depend on the number of workers. It returns an
 // empty, non-nil slice when there are no flows.
 func (c *collector) sorted() []flowEntry {
+	for _, w := range c.workers {
+		c.writeRun(w)
+		w.stage, w.staged, w.out = nil, nil, nil
+	}
 	n := 0
-	for _, blocks := range c.workers {
-		for _, b := range blocks {
+	for _, w := range c.workers {
+		for _, b := range w.blocks {
 			n += len(b)
 		}
 	}
 	all := make([]flowEntry, 0, n)
-	for i, blocks := range c.workers {
-		for j, b := range blocks {
+	for _, w := range c.workers {
+		for j, b := range w.blocks {
 			all = append(all, b...)
-			blocks[j] = nil
+			w.blocks[j] = nil
 		}
-		c.workers[i] = nil
+		w.blocks = nil
 	}
 	slices.SortFunc(all, compareEntries)
 	return all
@@ -130,24 +243,71 @@ func compareEntries(a, b flowEntry) int {
 	return cmp.Compare(a.vlan, b.vlan)
 }
 
-// writeEntries prints the flows: their encoded lines, or as writeRecords
-// does when they carry records.
-func writeEntries(w io.Writer, format string, flows []flowEntry) error {
-	if len(flows) == 0 || flows[0].line == nil {
+// writeEntries prints the flows in the order given: their JSON lines from
+// the spill file, or as writeRecords does when they carry records.
+func (c *collector) writeEntries(w io.Writer, format string, flows []flowEntry) error {
+	if !c.encode {
 		records := make([]*record.Flow, len(flows))
 		for i := range flows {
 			records[i] = flows[i].record
 		}
 		return writeRecords(w, format, records)
 	}
+	if c.err != nil {
+		return c.err
+	}
+	readers := make([]*runReader, len(c.runs))
+	var line []byte
 	for i := range flows {
-		if _, err := w.Write(flows[i].line); err != nil {
+		e := &flows[i]
+		r := readers[e.run]
+		if r == nil {
+			r = newRunReader(c.spill, c.runs[e.run])
+			readers[e.run] = r
+		}
+		line = slices.Grow(line[:0], int(e.lineLen))[:e.lineLen]
+		if err := r.read(line, e.lineOff); err != nil {
+			return fmt.Errorf("read temporary file %s: %w", c.spill.Name(), err)
+		}
+		if _, err := w.Write(line); err != nil {
 			return err
 		}
-		if _, err := w.Write([]byte{'\n'}); err != nil {
-			return err
+		if r.done() {
+			readers[e.run] = nil
 		}
-		flows[i].line = nil
 	}
 	return nil
 }
+
+// runReader reads one run of the spill file front to back. A run is sorted
+// and the flows are read in sorted order, so each line starts where the one
+// before it in the same run ended. Any other offset is read directly.
+type runReader struct {
+	f   *os.File
+	run spillRun
+	// pos is the file offset of the next byte that br returns.
+	pos int64
+	br  *bufio.Reader
+}
+
+func newRunReader(f *os.File, run spillRun) *runReader {
+	sr := io.NewSectionReader(f, run.start, run.end-run.start)
+	return &runReader{f: f, run: run, pos: run.start, br: bufio.NewReaderSize(sr, runReadBuffer)}
+}
+
+// read fills p with the bytes of the run at file offset off.
+func (r *runReader) read(p []byte, off int64) error {
+	if off != r.pos {
+		_, err := r.f.ReadAt(p, off)
+		return err
+	}
+	n, err := io.ReadFull(r.br, p)
+	r.pos += int64(n)
+	if errors.Is(err, io.EOF) {
+		err = io.ErrUnexpectedEOF
+	}
+	return err
+}
+
+// done reports whether the run has been read to its end.
+func (r *runReader) done() bool { return r.pos == r.run.end }
