@@ -95,8 +95,10 @@ func (h HTTP) Inspect(f *Flow, p *Packet) Verdict {
 	}
 	if !st.responseDone {
 		httpReadResponse(f, st)
-		if st.responseDone {
-			// Only the request stream is read from here on.
+		if st.responseDone && st.requestDone {
+			// Only the request stream is read from here on. A response
+			// read before any request stays buffered, because a request
+			// that follows it soon replaces it with its own response.
 			f.ReleaseStream(1 - st.reqDir)
 		}
 	}
