@@ -94,6 +94,7 @@ var payloadSources = []payloadSource{
 	{"openvpn/tls-crypt", "openvpn-tlscrypt.pcap", "UDP", 56256, 1194, 3},
 
 	{"raknet/open-connection", "raknet.pcap", "UDP", 44501, 60030, 3},
+	{"raknet/roblox-prefixed", "roblox.pcapng", "UDP", 45693, 53385, 2},
 	{"telegram/reflector", "telegram.pcap", "UDP", 23174, 521, 3},
 	{"nestlogsink/upload", "nest_log_sink.pcap", "TCP", 63342, 11095, 3},
 

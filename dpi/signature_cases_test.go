@@ -49,6 +49,7 @@ var signatureCases = []signatureCase{
 	{"zug", "request", "zug.pcap", "197.130.35.95:39594", "ZUG"},
 	{"crynetwork", "connect", "crynet.pcap", "192.168.2.100:61837", "CryNetwork"},
 	{"riotgames", "ping", "riotgames.pcap", "192.168.2.100:62854", "RiotGames"},
+	{"riotgames", "game-trailer", "riotgames.pcap", "192.168.2.100:49298", "RiotGames"},
 	{"kcp", "push", "kcp.pcap", "[::1]:47356", "KCP"},
 	{"rx", "call", "rx.pcap", "131.114.219.168:41559", "RX"},
 	{"hsrp", "v1-hello", "hsrp0.pcap", "10.28.168.253:1985", "HSRP"},
