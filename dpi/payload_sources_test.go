@@ -104,4 +104,20 @@ var payloadSources = []payloadSource{
 
 	{"ftp_control/login", "ftp.pcap", "TCP", 50694, 21, 4},
 	{"ftp_control/failed-login", "ftp_failed.pcap", "TCP", 44724, 21, 4},
+
+	{"epicgames/handshake", "epicgames.pcapng", "UDP", 37989, 15011, 3},
+	{"epicgames/handshake-9011", "epicgames.pcapng", "UDP", 39322, 9011, 2},
+	{"tencentgames/header-3366", "tencent_games.pcap", "TCP", 43300, 65010, 2},
+	{"tencentgames/header-4366", "tencent_games.pcap", "TCP", 46658, 8085, 2},
+	{"tencentgames/zlib", "tencent_games.pcap", "TCP", 42864, 20731, 1},
+	{"codmobile/loadout", "codm.pcap", "UDP", 38704, 7948, 4},
+	{"codmobile/ping", "codm.pcap", "UDP", 40282, 7500, 1},
+	{"c1222/tcp", "c1222.pcapng", "TCP", 1577, 1153, 2},
+	{"c1222/udp", "c1222.pcapng", "UDP", 55092, 1153, 1},
+	{"lolwildrift/hello", "lol_wild_rift_udp.pcap", "UDP", 47462, 15004, 2},
+	{"lolwildrift/probe", "lol_wild_rift_udp.pcap", "UDP", 44513, 18001, 1},
+	{"tesonline/login", "teso.pcapng", "TCP", 56158, 24120, 2},
+	{"tesonline/zlib", "teso.pcapng", "TCP", 47860, 24504, 2},
+	{"kakaotalkvoice/rtcp-rr", "KakaoTalk_talk.pcap", "UDP", 10269, 23047, 2},
+	{"kakaotalkvoice/rtcp-sr", "KakaoTalk_talk.pcap", "UDP", 11321, 23045, 2},
 }

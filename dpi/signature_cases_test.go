@@ -50,6 +50,8 @@ var signatureCases = []signatureCase{
 	{"crynetwork", "connect", "crynet.pcap", "192.168.2.100:61837", "CryNetwork"},
 	{"riotgames", "ping", "riotgames.pcap", "192.168.2.100:62854", "RiotGames"},
 	{"riotgames", "game-trailer", "riotgames.pcap", "192.168.2.100:49298", "RiotGames"},
+	{"nano", "handshake", "nano.pcapng", "192.168.88.231:59642", "Nano"},
+	{"yojimbo", "connection-request", "yojimbo.pcap", "127.0.0.1:34638", "Yojimbo"},
 	{"kcp", "push", "kcp.pcap", "[::1]:47356", "KCP"},
 	{"rx", "call", "rx.pcap", "131.114.219.168:41559", "RX"},
 	{"hsrp", "v1-hello", "hsrp0.pcap", "10.28.168.253:1985", "HSRP"},
