@@ -120,4 +120,11 @@ var payloadSources = []payloadSource{
 	{"tesonline/zlib", "teso.pcapng", "TCP", 47860, 24504, 2},
 	{"kakaotalkvoice/rtcp-rr", "KakaoTalk_talk.pcap", "UDP", 10269, 23047, 2},
 	{"kakaotalkvoice/rtcp-sr", "KakaoTalk_talk.pcap", "UDP", 11321, 23045, 2},
+	{"tivoconnect/beacon", "TivoDVR.pcap", "UDP", 2190, 2190, 1},
+	{"flute/fdt", "flute.pcapng", "UDP", 40717, 40085, 2},
+	{"mpegts/multicast", "mpegts.pcap", "UDP", 40737, 1234, 2},
+	{"edonkey/hello", "edonkey.pcap", "TCP", 1754, 7551, 4},
+	{"gtpprime/data-record", "gtp_prime.pcapng", "UDP", 64580, 3386, 1},
+	{"hots/zero-prefix", "hots.pcapng", "UDP", 3724, 50609, 2},
+	{"hots/port-1119", "hots.pcapng", "UDP", 1119, 50609, 2},
 }
