@@ -79,6 +79,8 @@ var payloadSources = []payloadSource{
 	{"zabbix/compressed", "zabbix.pcap", "TCP", 36699, 10051, 2},
 	{"zabbix/agent-query", "zabbix.pcap", "TCP", 57162, 10050, 2},
 	{"tocaboca/photon-connect", "toca-boca.pcap", "UDP", 55544, 5055, 2},
+	{"tocaboca/command", "toca-boca.pcap", "UDP", 37218, 5055, 1},
+	{"tocaboca/fragment-port-only", "toca-boca.pcap", "UDP", 5055, 43151, 1},
 	{"source_engine/a2s-info", "source_engine.pcap", "UDP", 21285, 27015, 1},
 
 	{"bittorrent/handshake", "bittorrent.pcap", "TCP", 52895, 51413, 3},
