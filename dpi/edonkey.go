@@ -29,6 +29,11 @@ func (EDonkey) Name() string { return "eDonkey" }
 
 // Inspect waits for a message with the header in each direction.
 func (EDonkey) Inspect(f *Flow, p *Packet) Verdict {
+	// A flow gets past its first packet only when that packet had the
+	// header, so Scratch allocates once, for such flows only.
+	if f.Packets[0]+f.Packets[1] == 1 && !eDonkeyHeader(p.Payload) {
+		return NotMine
+	}
 	st := Scratch[eDonkeyState](f, "eDonkey")
 	switch {
 	case !st.sawRequest:

@@ -31,16 +31,19 @@ func (EpicGames) Inspect(f *Flow, p *Packet) Verdict {
 	if f.Protocol != ipProtocolUDP {
 		return NotMine
 	}
-	st := Scratch[epicGamesState](f, "EpicGames")
 	if f.Packets[0]+f.Packets[1] == 1 {
 		word, ok := u32At(p.Payload, 0)
 		if !ok || len(p.Payload) < epicGamesMinLen || word&epicGamesReplyBit != 0 ||
 			!allZero(p.Payload[epicGamesZeroStart:epicGamesMinLen]) {
 			return NotMine
 		}
+		st := Scratch[epicGamesState](f, "EpicGames")
 		st.dir, st.word = p.Dir, word
 		return NeedMore
 	}
+	// Only a flow whose first datagram matched gets here, so the state
+	// exists and Scratch allocates nothing.
+	st := Scratch[epicGamesState](f, "EpicGames")
 	if p.Dir != st.dir {
 		word, ok := u32At(p.Payload, 0)
 		if !ok || len(p.Payload) <= 4 || word != st.word|epicGamesReplyBit {

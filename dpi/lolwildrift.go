@@ -17,29 +17,25 @@ const (
 	lolWildRiftAnswerHead = 0x10000000
 )
 
-// lolWildRiftState records that the flow opened with the 69-byte datagram.
-type lolWildRiftState struct {
-	sawHello bool
-}
-
 // Name returns nDPI's name for the game.
 func (LoLWildRift) Name() string { return "LoLWildRift" }
 
-// Inspect checks each datagram until one fits neither pattern.
+// Inspect checks each datagram until one fits neither pattern. A flow
+// gets past its first datagram only when that was the 69-byte one, so the
+// second datagram is checked against the 359-byte pattern.
 func (LoLWildRift) Inspect(f *Flow, p *Packet) Verdict {
 	if f.Protocol != ipProtocolUDP {
 		return NotMine
 	}
 	b := p.Payload
 	head, _ := u32At(b, 0)
-	st := Scratch[lolWildRiftState](f, "LoLWildRift")
+	first := f.Packets[0]+f.Packets[1] == 1
 	switch {
 	case len(b) == lolWildRiftProbeLen && head == lolWildRiftProbeHead && string(b[len(b)-4:]) == lolWildRiftProbeTail:
 		return claim(f, "LoLWildRift", "")
-	case len(b) == lolWildRiftHelloLen && head == lolWildRiftHelloHead:
-		st.sawHello = true
+	case first && len(b) == lolWildRiftHelloLen && head == lolWildRiftHelloHead:
 		return NeedMore
-	case st.sawHello && len(b) == lolWildRiftAnswerLen && head == lolWildRiftAnswerHead:
+	case !first && len(b) == lolWildRiftAnswerLen && head == lolWildRiftAnswerHead:
 		return claim(f, "LoLWildRift", "")
 	}
 	return NotMine
