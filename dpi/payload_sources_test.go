@@ -129,4 +129,6 @@ var payloadSources = []payloadSource{
 	{"gtpprime/data-record", "gtp_prime.pcapng", "UDP", 64580, 3386, 1},
 	{"hots/zero-prefix", "hots.pcapng", "UDP", 3724, 50609, 2},
 	{"hots/port-1119", "hots.pcapng", "UDP", 1119, 50609, 2},
+	{"imo/call-setup", "imo.pcap", "UDP", 49207, 36535, 4},
+	{"ultrasurf/proxy", "ultrasurf.pcap", "TCP", 50053, 37898, 2},
 }
