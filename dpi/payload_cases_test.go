@@ -211,6 +211,9 @@ var knownDifferences = map[string]string{
 	// flow DTLS alone, while the STUN dissector names the call's
 	// application from that address.
 	"stun/zoom-dtls": "DTLS.Zoom",
+	// A Photon fragment from the middle of a session: nDPI's dissector
+	// rejects it as well, and nDPI names the flow TocaBoca by its port.
+	"tocaboca/fragment-port-only": "",
 }
 
 // claimedFirstBy names, for cases that another dissector would also

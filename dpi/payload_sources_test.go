@@ -79,6 +79,8 @@ var payloadSources = []payloadSource{
 	{"zabbix/compressed", "zabbix.pcap", "TCP", 36699, 10051, 2},
 	{"zabbix/agent-query", "zabbix.pcap", "TCP", 57162, 10050, 2},
 	{"tocaboca/photon-connect", "toca-boca.pcap", "UDP", 55544, 5055, 2},
+	{"tocaboca/command", "toca-boca.pcap", "UDP", 37218, 5055, 1},
+	{"tocaboca/fragment-port-only", "toca-boca.pcap", "UDP", 5055, 43151, 1},
 	{"source_engine/a2s-info", "source_engine.pcap", "UDP", 21285, 27015, 1},
 
 	{"bittorrent/handshake", "bittorrent.pcap", "TCP", 52895, 51413, 3},
@@ -94,6 +96,7 @@ var payloadSources = []payloadSource{
 	{"openvpn/tls-crypt", "openvpn-tlscrypt.pcap", "UDP", 56256, 1194, 3},
 
 	{"raknet/open-connection", "raknet.pcap", "UDP", 44501, 60030, 3},
+	{"raknet/roblox-prefixed", "roblox.pcapng", "UDP", 45693, 53385, 2},
 	{"telegram/reflector", "telegram.pcap", "UDP", 23174, 521, 3},
 	{"nestlogsink/upload", "nest_log_sink.pcap", "TCP", 63342, 11095, 3},
 
@@ -103,4 +106,29 @@ var payloadSources = []payloadSource{
 
 	{"ftp_control/login", "ftp.pcap", "TCP", 50694, 21, 4},
 	{"ftp_control/failed-login", "ftp_failed.pcap", "TCP", 44724, 21, 4},
+
+	{"epicgames/handshake", "epicgames.pcapng", "UDP", 37989, 15011, 3},
+	{"epicgames/handshake-9011", "epicgames.pcapng", "UDP", 39322, 9011, 2},
+	{"tencentgames/header-3366", "tencent_games.pcap", "TCP", 43300, 65010, 2},
+	{"tencentgames/header-4366", "tencent_games.pcap", "TCP", 46658, 8085, 2},
+	{"tencentgames/zlib", "tencent_games.pcap", "TCP", 42864, 20731, 1},
+	{"codmobile/loadout", "codm.pcap", "UDP", 38704, 7948, 4},
+	{"codmobile/ping", "codm.pcap", "UDP", 40282, 7500, 1},
+	{"c1222/tcp", "c1222.pcapng", "TCP", 1577, 1153, 2},
+	{"c1222/udp", "c1222.pcapng", "UDP", 55092, 1153, 1},
+	{"lolwildrift/hello", "lol_wild_rift_udp.pcap", "UDP", 47462, 15004, 2},
+	{"lolwildrift/probe", "lol_wild_rift_udp.pcap", "UDP", 44513, 18001, 1},
+	{"tesonline/login", "teso.pcapng", "TCP", 56158, 24120, 2},
+	{"tesonline/zlib", "teso.pcapng", "TCP", 47860, 24504, 2},
+	{"kakaotalkvoice/rtcp-rr", "KakaoTalk_talk.pcap", "UDP", 10269, 23047, 2},
+	{"kakaotalkvoice/rtcp-sr", "KakaoTalk_talk.pcap", "UDP", 11321, 23045, 2},
+	{"tivoconnect/beacon", "TivoDVR.pcap", "UDP", 2190, 2190, 1},
+	{"flute/fdt", "flute.pcapng", "UDP", 40717, 40085, 2},
+	{"mpegts/multicast", "mpegts.pcap", "UDP", 40737, 1234, 2},
+	{"edonkey/hello", "edonkey.pcap", "TCP", 1754, 7551, 4},
+	{"gtpprime/data-record", "gtp_prime.pcapng", "UDP", 64580, 3386, 1},
+	{"hots/zero-prefix", "hots.pcapng", "UDP", 3724, 50609, 2},
+	{"hots/port-1119", "hots.pcapng", "UDP", 1119, 50609, 2},
+	{"imo/call-setup", "imo.pcap", "UDP", 49207, 36535, 4},
+	{"ultrasurf/proxy", "ultrasurf.pcap", "TCP", 50053, 37898, 2},
 }

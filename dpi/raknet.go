@@ -53,6 +53,10 @@ func (RakNet) Inspect(f *Flow, p *Packet) Verdict {
 	if f.Protocol != 17 {
 		return NotMine
 	}
+	if f.Packets[0]+f.Packets[1] == 1 && raknetPrefixedOffline(p.Payload) {
+		f.SetResult("RakNet", "")
+		return Done
+	}
 	if !raknetOffline(p.Payload) {
 		if !raknetFrameSet(p.Payload) && !raknetAcknowledgement(p.Payload) {
 			return NotMine
@@ -133,6 +137,27 @@ func raknetFrameLen(b []byte) (int, bool) {
 func raknetOffline(b []byte) bool {
 	for _, off := range []int{raknetMagicAfterID, raknetMagicAfterTime} {
 		if len(b) >= off+len(raknetOfflineMagic) && bytes.Equal(b[off:off+len(raknetOfflineMagic)], raknetOfflineMagic) {
+			return true
+		}
+	}
+	return false
+}
+
+// raknetPrefixedMinLen is the size from which a first datagram counts as
+// padded to the path MTU, as RakNet pads its first connection request.
+const raknetPrefixedMinLen = 1200
+
+// raknetPrefixedOffline reports whether b is a datagram padded to the path
+// MTU that carries the offline magic after an 8-byte time, a 16-byte field
+// or a 31-byte header of its own. Roblox games send such connection
+// requests, and nDPI 4.x (protocols/raknet.c) names these flows RakNet from
+// their first datagram.
+func raknetPrefixedOffline(b []byte) bool {
+	if len(b) < raknetPrefixedMinLen {
+		return false
+	}
+	for _, off := range []int{raknetMagicAfterID, raknetMagicAfterTime, 17, 32} {
+		if bytes.Equal(b[off:off+len(raknetOfflineMagic)], raknetOfflineMagic) {
 			return true
 		}
 	}

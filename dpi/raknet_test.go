@@ -1,6 +1,9 @@
 package dpi
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestRakNetCases(t *testing.T) {
 	checkPayloadCases(t, RakNet{}, "raknet")
@@ -22,6 +25,28 @@ func TestRakNetOffline(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := raknetOffline([]byte(tt.message)); got != tt.want {
 				t.Errorf("raknetOffline = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestRakNetPrefixedOffline(t *testing.T) {
+	magic := string(raknetOfflineMagic)
+	pad := func(s string, n int) []byte { return []byte(s + strings.Repeat("\x00", n-len(s))) }
+	tests := []struct {
+		name     string
+		datagram []byte
+		want     bool
+	}{
+		{"magic after 31-byte header", pad(strings.Repeat("\x01", 32)+magic, raknetPrefixedMinLen), true},
+		{"magic after id", pad("\x05"+magic, raknetPrefixedMinLen), true},
+		{"magic at offset 20", pad(strings.Repeat("\x01", 20)+magic, raknetPrefixedMinLen), false},
+		{"short datagram", pad(strings.Repeat("\x01", 32)+magic, raknetPrefixedMinLen-1), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := raknetPrefixedOffline(tt.datagram); got != tt.want {
+				t.Errorf("raknetPrefixedOffline = %v, want %v", got, tt.want)
 			}
 		})
 	}

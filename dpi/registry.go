@@ -43,6 +43,8 @@ var registry = []Dissector{
 	// Applications, games and cryptocurrencies.
 	Bitcoin{}, Monero{}, Mining{}, Xiaomi{}, HPVirtGrp{}, Spotify{}, TPLinkSHP{},
 	ZUG{}, CryNetwork{}, RiotGames{}, AVAST{}, Nintendo{}, Zoom{}, WorldOfWarcraft{}, GaijinEntertainment{},
+	EpicGames{}, TencentGames{}, CoDMobile{}, ANSIC1222{}, LoLWildRift{}, TESOnline{}, KakaoTalkVoice{},
+	Nano{}, Yojimbo{}, TiVoConnect{}, FLUTE{}, MPEGTS{}, EDonkey{}, GTPPrime{}, HeroesOfTheStorm{}, IMO{}, UltraSurf{},
 
 	// RTP and RTCP last: their loose header would claim other media.
 	RTP{},

@@ -18,7 +18,7 @@ var signatureDissectors = []Dissector{
 	Bitcoin{}, Monero{}, Mining{}, Elasticsearch{}, Xiaomi{}, HPVirtGrp{}, Spotify{},
 	MsSQLTDS{}, NFS{}, TPLinkSHP{}, BJNP{}, BACnet{}, ControllerAreaNetwork{}, RipeAtlas{},
 	ZUG{}, CryNetwork{}, RiotGames{}, KCP{}, RX{}, HSRP{}, WSD{}, NATPMP{}, RMCP{}, NTP{},
-	DNP3{}, IEC60870{}, WireGuard{}, PostgreSQL{}, MongoDB{},
+	DNP3{}, IEC60870{}, WireGuard{}, PostgreSQL{}, MongoDB{}, Nano{}, Yojimbo{},
 }
 
 // signatureScore counts one protocol's results over the corpus.

@@ -54,6 +54,8 @@ func FuzzRipeAtlas(f *testing.F)     { fuzzSignature(f, RipeAtlas{}, "ripeatlas"
 func FuzzZUG(f *testing.F)           { fuzzSignature(f, ZUG{}, "zug") }
 func FuzzCryNetwork(f *testing.F)    { fuzzSignature(f, CryNetwork{}, "crynetwork") }
 func FuzzRiotGames(f *testing.F)     { fuzzSignature(f, RiotGames{}, "riotgames") }
+func FuzzNano(f *testing.F)          { fuzzSignature(f, Nano{}, "nano") }
+func FuzzYojimbo(f *testing.F)       { fuzzSignature(f, Yojimbo{}, "yojimbo") }
 func FuzzKCP(f *testing.F)           { fuzzSignature(f, KCP{}, "kcp") }
 func FuzzRX(f *testing.F)            { fuzzSignature(f, RX{}, "rx") }
 func FuzzHSRP(f *testing.F)          { fuzzSignature(f, HSRP{}, "hsrp") }

@@ -137,6 +137,10 @@ const maxEntropyPackets = 4
 // entropy of the packets before it, as nDPI's results on its test
 // captures show.
 func (f *Flow) judgeEntropy(payload []byte) {
+	// nDPI judges only TCP and UDP this way, and ICMP in notePayload.
+	if f.Key.Protocol != decode.ProtoTCP && f.Key.Protocol != decode.ProtoUDP {
+		return
+	}
 	if f.entropyStage == entropyExempt || f.payloadPackets[0]+f.payloadPackets[1] > maxEntropyPackets {
 		return
 	}
@@ -193,15 +197,14 @@ func judgedWhenNamed(category string, risks []string) bool {
 // flow that judgeEntropy judged. ICMP echo payloads are normally fixed
 // patterns, so such content hints at a tunnel or a leak.
 //
-// A flow judged before DPI named it counts only when flowlens finally
-// names it by its port, with a dissector for that protocol, which has
-// rejected the payload. Flows of unknown application and flows named by
-// their address, or by the port of a protocol flowlens has no dissector
-// for, are left out: nDPI's own dissectors name many of them, and nDPI
-// then does not raise the risk.
-// TODO: flows of unknown application carry about a quarter of nDPI's
-// suspicious_entropy findings on its test captures, which flowlens misses.
-// Including them gave as many false as true findings there.
+// A flow judged before DPI named it counts when flowlens never names it,
+// or names it only by its port, with a dissector for that protocol, which
+// has rejected the payload. Flows named by their address, or by the port
+// of a protocol flowlens has no dissector for, are left out: nDPI's own
+// dissectors name many of them, and nDPI then does not raise the risk.
+// NOTE: an Unknown flow that nDPI names by a dissector flowlens lacks
+// becomes a false finding, so this rule is only as precise as DPI's
+// coverage of nDPI's protocols.
 func (f *Flow) suspiciousEntropy(r *record.Flow) bool {
 	if f.entropy < entropyExecutable {
 		return false
@@ -214,7 +217,7 @@ func (f *Flow) suspiciousEntropy(r *record.Flow) bool {
 	}
 	switch f.entropyStage {
 	case entropyUnnamed:
-		return r.Confidence == "port" && dpi.HasDissector(r.MasterProtocol)
+		return r.Confidence == "unknown" || r.Confidence == "port" && dpi.HasDissector(r.MasterProtocol)
 	case entropyNamed:
 		// Host names and content types can still change the category
 		// after the flow was named, so the record's final one counts too.

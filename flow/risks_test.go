@@ -95,7 +95,8 @@ func TestPacketRisks(t *testing.T) {
 		// payload, which clear the verdict.
 		{"KakaoTalk_chat.pcap", "suspicious_entropy", nil},
 		// Kerberos, LDAP and SMB sessions whose dissectors rejected the
-		// encrypted or compressed payload, so they are named by port only.
+		// encrypted or compressed payload, so they are named by port only,
+		// and two flows of unknown application.
 		{"kerberos.pcap", "suspicious_entropy", []string{
 			"172.16.8.201:49156 - 172.16.8.8:445", "172.16.8.201:49159 - 172.16.8.8:88",
 			"172.16.8.201:49161 - 172.16.8.8:389", "172.16.8.201:49162 - 172.16.8.8:88",
@@ -109,6 +110,9 @@ func TestPacketRisks(t *testing.T) {
 			"172.16.8.201:49192 - 172.16.8.8:88", "172.16.8.201:49193 - 172.16.8.8:389",
 			"172.16.8.201:49194 - 172.16.8.8:445", "172.16.8.201:49195 - 172.16.8.8:88",
 			"172.16.8.201:49196 - 172.16.8.8:88",
+			// Sessions to a dynamic port that neither flowlens nor nDPI
+			// names.
+			"172.16.8.201:49165 - 172.16.8.8:49155", "172.16.8.201:49185 - 172.16.8.8:49155",
 		}},
 		// Xiaomi's push protocol, a Web service, named by DPI on a first
 		// packet of high entropy.
