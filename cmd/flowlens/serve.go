@@ -100,11 +100,25 @@ func runServe(args []string, logger *slog.Logger) error {
 	if err := openGeo(o, logger); err != nil {
 		return err
 	}
-	st, err := store.New(o.store, logger)
+	// The address and the capture source are checked before the store
+	// opens, so that a taken port or a bad filter leaves no data
+	// directory behind.
+	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {
+		return fmt.Errorf("listen on %s: %w; give a free address with --listen", o.listen, err)
+	}
+	src, err := openServeSource(ctx, o)
+	if err != nil {
+		ln.Close()
 		return err
 	}
-	if err := st.Start(ctx); err != nil {
+	st, err := store.New(o.store, logger)
+	if err == nil {
+		err = st.Start(ctx)
+	}
+	if err != nil {
+		ln.Close()
+		src.Close()
 		return err
 	}
 	defer st.Stop()
@@ -114,13 +128,10 @@ func runServe(args []string, logger *slog.Logger) error {
 	p := pipeline.New(o.pipeline, func(_ int, f *flow.Flow) { writer.Add(alerts.Closed(f.Record())) })
 	live := p.NewLive(o.refresh, alerts.Active)
 
-	src, err := openServeSource(ctx, o)
-	if err != nil {
-		return err
-	}
 	metrics := metricSources{pipeline: p, source: src, spool: st.SpoolMetrics(), writer: writer, alerts: alerts}
-	srv, err := startWeb(o, live, st, metrics, logger)
+	srv, err := startWeb(ln, o, live, st, metrics, logger)
 	if err != nil {
+		ln.Close()
 		src.Close()
 		return err
 	}
@@ -205,7 +216,7 @@ func openGeo(o *serveOptions, logger *slog.Logger) error {
 
 // startWeb serves the web UI, the API and /metrics, behind the login
 // middleware when login is required.
-func startWeb(o *serveOptions, live *pipeline.Live, st store.Store, sources metricSources, logger *slog.Logger) (*http.Server, error) {
+func startWeb(ln net.Listener, o *serveOptions, live *pipeline.Live, st store.Store, sources metricSources, logger *slog.Logger) (*http.Server, error) {
 	loginMiddleware, err := setUpAuth(&o.access, o.listen, o.store.DataDir, logger)
 	if err != nil {
 		return nil, err
@@ -218,7 +229,7 @@ func startWeb(o *serveOptions, live *pipeline.Live, st store.Store, sources metr
 	if loginMiddleware != nil {
 		metrics = loginMiddleware(metrics)
 	}
-	return listen(o.listen, withMetrics(handler, metrics), &o.access, logger)
+	return serveWeb(ln, withMetrics(handler, metrics), &o.access, logger), nil
 }
 
 // withMetrics serves /metrics beside the web UI.
@@ -229,13 +240,9 @@ func withMetrics(web, metrics http.Handler) http.Handler {
 	return mux
 }
 
-// listen starts the web server in the background, with HTTPS when the
-// access options name a certificate.
-func listen(addr string, h http.Handler, access *accessOptions, logger *slog.Logger) (*http.Server, error) {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("listen on %s: %w", addr, err)
-	}
+// serveWeb starts the web server on ln in the background, with HTTPS when
+// the access options name a certificate.
+func serveWeb(ln net.Listener, h http.Handler, access *accessOptions, logger *slog.Logger) *http.Server {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	scheme := "http"
 	if access.tlsCert != "" {
@@ -253,5 +260,5 @@ func listen(addr string, h http.Handler, access *accessOptions, logger *slog.Log
 			logger.Error("web server stopped", "err", err)
 		}
 	}()
-	return srv, nil
+	return srv
 }
