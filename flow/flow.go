@@ -44,7 +44,7 @@ type Flow struct {
 	// judged last: for ICMP the last message DPI inspected, for TCP and
 	// UDP see judgeEntropy.
 	entropy float32
-	// entropyStage says how the packet behind entropy was judged.
+	// entropyStage records how the packet behind entropy was judged.
 	entropyStage uint8
 
 	// DPI is the flow's inspection state and results; nil when DPI is off.
