@@ -8,7 +8,7 @@ import "net/netip"
 // section 6.4). nDPI 4.x (protocols/kakaotalk_voice.c) names such flows
 // from the same network.
 // NOTE: nDPI accepts a datagram when any one of its first four bytes
-// matches the report header; flowlens requires the version and the
+// matches the report header. flowlens requires the version and the
 // packet type, which every call report in nDPI's test captures has.
 type KakaoTalkVoice struct{}
 
