@@ -284,6 +284,42 @@ func appendTimeField(b []byte, key string, t time.Time, omitEmpty bool) []byte {
 		return appendStringField(b, key, "", omitEmpty)
 	}
 	b = append(appendKey(b, key), '"')
-	b = t.UTC().AppendFormat(b, TimeLayout)
+	b = appendTime(b, t)
 	return append(b, '"')
+}
+
+// appendTime appends t in UTC in TimeLayout. It writes years 0 to 9999
+// digit by digit, because AppendFormat parses the layout on every call,
+// and hands other years to AppendFormat.
+func appendTime(b []byte, t time.Time) []byte {
+	t = t.UTC()
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
+		return t.AppendFormat(b, TimeLayout)
+	}
+	hour, minute, second := t.Clock()
+	b = appendDigits(b, year, 4)
+	b = append(b, '-')
+	b = appendDigits(b, int(month), 2)
+	b = append(b, '-')
+	b = appendDigits(b, day, 2)
+	b = append(b, 'T')
+	b = appendDigits(b, hour, 2)
+	b = append(b, ':')
+	b = appendDigits(b, minute, 2)
+	b = append(b, ':')
+	b = appendDigits(b, second, 2)
+	b = append(b, '.')
+	b = appendDigits(b, t.Nanosecond()/1000, 6)
+	return append(b, 'Z')
+}
+
+// appendDigits appends the low width decimal digits of v, zero-padded.
+func appendDigits(b []byte, v, width int) []byte {
+	b = append(b, "000000"[:width]...)
+	for i := len(b) - 1; i >= len(b)-width; i-- {
+		b[i] = byte('0' + v%10)
+		v /= 10
+	}
+	return b
 }

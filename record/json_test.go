@@ -188,3 +188,31 @@ func BenchmarkMarshalJSONReflect(b *testing.B) {
 		reflectJSON(b, f)
 	}
 }
+
+// TestAppendTimeMatchesLayout checks the digit-by-digit time writer against
+// AppendFormat with TimeLayout: zone offsets, sub-microsecond parts that
+// must be cut, not rounded, leap days, and years past the fast path.
+func TestAppendTimeMatchesLayout(t *testing.T) {
+	east := time.FixedZone("east", 5*3600+30*60)
+	times := []time.Time{
+		time.Unix(0, 0),
+		time.Unix(1, 999_999_999),
+		time.Unix(-1, 1),
+		time.Date(2024, 2, 29, 23, 59, 59, 123_456_789, time.UTC),
+		time.Date(2026, 12, 5, 1, 2, 3, 999, east),
+		time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(9999, 12, 31, 23, 59, 59, 999_999_999, time.UTC),
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(-1, 6, 1, 0, 0, 0, 0, time.UTC),
+	}
+	for s := int64(-4e9); s < 4e11; s += 7_777_777_777 {
+		times = append(times, time.Unix(s, s*7919%1e9))
+	}
+	for _, tm := range times {
+		got := string(appendTime([]byte("x"), tm))
+		want := "x" + tm.UTC().Format(TimeLayout)
+		if got != want {
+			t.Errorf("appendTime(%v) = %q, want %q", tm, got, want)
+		}
+	}
+}
