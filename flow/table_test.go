@@ -198,8 +198,8 @@ func TestTableEvictsOldestWhenFull(t *testing.T) {
 }
 
 func TestKeyHashSymmetric(t *testing.T) {
-	a := KeyOf(pkt(decode.ProtoTCP, clientAddr, 40000, serverAddr, 443, 0))
-	b := KeyOf(pkt(decode.ProtoTCP, serverAddr, 443, clientAddr, 40000, 0))
+	a, _ := KeyOf(pkt(decode.ProtoTCP, clientAddr, 40000, serverAddr, 443, 0))
+	b, _ := KeyOf(pkt(decode.ProtoTCP, serverAddr, 443, clientAddr, 40000, 0))
 	if a != b {
 		t.Fatalf("keys differ by direction: %+v vs %+v", a, b)
 	}

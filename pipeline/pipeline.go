@@ -71,8 +71,8 @@ func New(cfg Config, sink Sink) *Pipeline {
 		p.engine = dpi.NewEngine(cfg.DPI)
 	}
 	n := cfg.workers()
-	p.free = make(chan *batch, 4*n)
-	for i := 0; i < 4*n; i++ {
+	p.free = make(chan *batch, batchesPerWorker*n)
+	for i := 0; i < batchesPerWorker*n; i++ {
 		p.free <- newBatch()
 	}
 	for i := 0; i < n; i++ {
@@ -142,18 +142,18 @@ func (p *Pipeline) dispatch(dp *decode.Packet, wireLen int, ts int64) {
 	if len(dp.Payload) > arenaSize {
 		dp.Payload = dp.Payload[:arenaSize]
 	}
-	key := flow.KeyOf(dp)
+	key, srcIsLo := flow.KeyOf(dp)
 	w := int(key.Hash() % uint64(len(p.workers)))
 	b := p.pending[w]
 	if b == nil {
 		b = <-p.free
 		p.pending[w] = b
 	}
-	if !b.add(dp, wireLen, ts) {
+	if !b.add(dp, &key, srcIsLo, wireLen, ts) {
 		p.send(w)
 		b = <-p.free
 		p.pending[w] = b
-		b.add(dp, wireLen, ts)
+		b.add(dp, &key, srcIsLo, wireLen, ts)
 	}
 	if ts-p.lastTick >= int64(time.Second) {
 		p.tick(ts)

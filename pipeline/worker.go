@@ -19,7 +19,7 @@ type worker struct {
 }
 
 func newWorker(index, count int, cfg flow.Config, engine *dpi.Engine, sink Sink, free chan *batch) *worker {
-	w := &worker{index: index, in: make(chan *batch, 4), free: free}
+	w := &worker{index: index, in: make(chan *batch, batchesPerWorker), free: free}
 	emit := func(f *flow.Flow) {
 		if sink != nil {
 			sink(index, f)
@@ -41,7 +41,7 @@ func (w *worker) run() {
 func (w *worker) handle(b *batch) {
 	for i := range b.items {
 		it := &b.items[i]
-		w.table.Add(&it.pkt, it.wireLen, it.ts)
+		w.table.AddKeyed(&it.pkt, it.key, it.srcIsLo, it.wireLen, it.ts)
 	}
 	if b.tick != 0 {
 		w.table.Expire(b.tick)
