@@ -145,6 +145,15 @@ func (e *Engine) stop(f *Flow) {
 	f.inspection = nil
 }
 
+// EndInspection ends the inspection of f before the flow closes, as
+// reaching the packet limit does, and frees its inspection state. Finish
+// still settles the result when the flow closes.
+func (e *Engine) EndInspection(f *Flow) {
+	if !f.finished {
+		e.stop(f)
+	}
+}
+
 // Finish settles the flow's result when it closes: a port guess for flows
 // nothing claimed, the service behind the host name, category and breed.
 func (e *Engine) Finish(f *Flow) {

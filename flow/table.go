@@ -20,6 +20,7 @@ type Stats struct {
 	Created uint64 // flows created
 	Closed  uint64 // flows closed for any reason
 	Evicted uint64 // flows closed early because the table was full
+	Parked  uint64 // times an idle flow's inspection was ended by InspectIdle
 	Active  int    // flows open now
 }
 
@@ -27,7 +28,7 @@ type Stats struct {
 type Table struct {
 	cfg    Config
 	flows  map[Key]*Flow
-	lists  [3]flowList // indexed by timeout class
+	lists  [4]flowList // indexed by timeout class
 	engine *dpi.Engine
 	emit   func(*Flow)
 
@@ -43,6 +44,9 @@ const (
 	classUDP = iota
 	classTCP
 	classClosing
+	// classParked holds idle flows whose inspection InspectIdle ended. No
+	// idle timeout applies to them, so Expire does not walk the list.
+	classParked
 )
 
 // NewTable returns an empty table. engine may be nil to count flows without
@@ -217,7 +221,7 @@ func (t *Table) deadline(f *Flow) int64 {
 		idle = int64(t.cfg.IdleTimeoutUDP)
 	case classTCP:
 		idle = int64(t.cfg.IdleTimeoutTCP)
-	default:
+	case classClosing:
 		idle = int64(t.cfg.CloseLinger)
 	}
 	d := int64(math.MaxInt64)
@@ -242,6 +246,34 @@ func (t *Table) Expire(now int64) {
 		}
 		if t.cfg.ActiveTimeout > 0 {
 			t.expireActive(l, now)
+		}
+	}
+	if t.parking() {
+		t.park(now)
+	}
+}
+
+// parking reports whether idle flows get parked: InspectIdle is set and no
+// idle timeout would close them instead.
+func (t *Table) parking() bool {
+	c := &t.cfg
+	return c.InspectIdle > 0 && c.IdleTimeoutUDP == 0 && c.IdleTimeoutTCP == 0 && c.CloseLinger == 0 && t.engine != nil
+}
+
+// park ends the inspection of the flows idle for InspectIdle at packet time
+// now and moves them to the parked list, which Expire does not walk again.
+// A parked flow's next packet puts it back on its class's list.
+func (t *Table) park(now int64) {
+	idle := int64(t.cfg.InspectIdle)
+	for c := range classParked {
+		l := &t.lists[c]
+		for f := l.head; f != nil && f.LastSeen+idle <= now; f = l.head {
+			if f.DPI != nil {
+				t.engine.EndInspection(f.DPI)
+			}
+			l.remove(f)
+			t.lists[classParked].pushBack(f)
+			t.stats.Parked++
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/flowlens/flowlens/decode"
+	"github.com/flowlens/flowlens/dpi"
 )
 
 const (
@@ -205,5 +206,70 @@ func TestKeyHashSymmetric(t *testing.T) {
 	}
 	if a.Hash() != b.Hash() {
 		t.Errorf("hash differs by direction")
+	}
+}
+
+// captureConfig is the table configuration of a capture read as one flow
+// per key: no idle timeout, so only InspectIdle frees inspection state.
+func captureConfig() Config {
+	cfg := DefaultConfig()
+	cfg.IdleTimeoutUDP, cfg.IdleTimeoutTCP, cfg.CloseLinger = 0, 0, 0
+	return cfg
+}
+
+func TestTableParksIdleFlow(t *testing.T) {
+	var closed []*Flow
+	table := NewTable(captureConfig(), dpi.NewEngine(dpi.DefaultConfig()), func(f *Flow) { closed = append(closed, f) })
+	p := pkt(decode.ProtoUDP, clientAddr, 40000, serverAddr, 41000, 0)
+	p.Payload = []byte("no protocol starts with these bytes")
+	table.Add(p, 100, int64(time.Second))
+	key, _ := KeyOf(p)
+	f := table.flows[key]
+	if f.DPI.Finished() {
+		t.Fatal("inspection over after one unknown packet, want it going on")
+	}
+
+	table.Expire(int64(time.Second + 10*time.Minute))
+	if !f.DPI.Finished() {
+		t.Error("inspection still going on after 10 minutes idle")
+	}
+	if got := table.Stats().Parked; got != 1 {
+		t.Errorf("parked = %d, want 1", got)
+	}
+	if len(closed) != 0 {
+		t.Fatalf("closed %d flows while parking, want 0", len(closed))
+	}
+
+	// The next packet counts in the same flow and takes it off the parked
+	// list, so a later Expire does not park it again.
+	table.Add(p, 100, int64(time.Second+11*time.Minute))
+	if f.list != classUDP+1 {
+		t.Errorf("flow on list %d after its next packet, want %d", f.list, classUDP+1)
+	}
+	table.Expire(int64(time.Second + 12*time.Minute))
+	if got := table.Stats().Parked; got != 1 {
+		t.Errorf("parked = %d after 1 minute idle, want 1", got)
+	}
+	table.Flush()
+	if len(closed) != 1 {
+		t.Fatalf("flows = %d, want 1", len(closed))
+	}
+	if got := closed[0].Packets[0]; got != 2 {
+		t.Errorf("packets = %d, want 2", got)
+	}
+}
+
+func TestTableTimeoutsCloseRatherThanPark(t *testing.T) {
+	var closed int
+	table := NewTable(DefaultConfig(), dpi.NewEngine(dpi.DefaultConfig()), func(*Flow) { closed++ })
+	p := pkt(decode.ProtoUDP, clientAddr, 40000, serverAddr, 41000, 0)
+	p.Payload = []byte("no protocol starts with these bytes")
+	table.Add(p, 100, int64(time.Second))
+	table.Expire(int64(time.Second + 10*time.Minute))
+	if closed != 1 {
+		t.Errorf("closed = %d after 10 minutes idle with timeouts, want 1", closed)
+	}
+	if got := table.Stats().Parked; got != 0 {
+		t.Errorf("parked = %d with timeouts, want 0", got)
 	}
 }

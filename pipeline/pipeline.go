@@ -286,6 +286,7 @@ func (p *Pipeline) addFlowStats(s *Stats) {
 		s.Flow.Created += ts.Created
 		s.Flow.Closed += ts.Closed
 		s.Flow.Evicted += ts.Evicted
+		s.Flow.Parked += ts.Parked
 		s.Flow.Active += ts.Active
 	}
 }

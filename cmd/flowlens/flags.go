@@ -18,8 +18,8 @@ func checkPipelineFlags(c *pipeline.Config) error {
 	switch {
 	case c.Workers < 0 || c.Workers > maxWorkers:
 		return fmt.Errorf("invalid --workers %d: use 0 (one per core) to %d", c.Workers, maxWorkers)
-	case c.Flow.IdleTimeoutUDP < 0, c.Flow.IdleTimeoutTCP < 0, c.Flow.CloseLinger < 0, c.Flow.ActiveTimeout < 0:
-		return errors.New("invalid timeout: --idle-timeout-udp, --idle-timeout-tcp, --close-linger and --active-timeout take 0 (never) or a positive duration")
+	case c.Flow.IdleTimeoutUDP < 0, c.Flow.IdleTimeoutTCP < 0, c.Flow.CloseLinger < 0, c.Flow.ActiveTimeout < 0, c.Flow.InspectIdle < 0:
+		return errors.New("invalid timeout: --idle-timeout-udp, --idle-timeout-tcp, --close-linger, --active-timeout and --inspect-idle take 0 (never) or a positive duration")
 	case c.Flow.MaxFlows < 1:
 		return fmt.Errorf("invalid --max-flows %d: use 1 or more", c.Flow.MaxFlows)
 	case c.DPI.MaxPackets < 1:
@@ -35,6 +35,7 @@ func addPipelineFlags(fs *flag.FlagSet, c *pipeline.Config) {
 	fs.DurationVar(&c.Flow.IdleTimeoutTCP, "idle-timeout-tcp", c.Flow.IdleTimeoutTCP, "close TCP flows without FIN or RST after this long without packets (0: never)")
 	fs.DurationVar(&c.Flow.CloseLinger, "close-linger", c.Flow.CloseLinger, "close a TCP flow this long after RST or FIN in both directions (0: never)")
 	fs.DurationVar(&c.Flow.ActiveTimeout, "active-timeout", c.Flow.ActiveTimeout, "close flows that have lasted this long and start a new one (0: never)")
+	fs.DurationVar(&c.Flow.InspectIdle, "inspect-idle", c.Flow.InspectIdle, "without idle timeouts, end the inspection of a flow idle this long to free its buffers (0: never)")
 	fs.IntVar(&c.Flow.MaxFlows, "max-flows", c.Flow.MaxFlows, "maximum open flows; past it the least recently active are closed early")
 	fs.BoolVar(&c.NoDPI, "no-dpi", false, "count flows without identifying applications")
 	fs.IntVar(&c.DPI.MaxPackets, "dpi-packets", c.DPI.MaxPackets, "packets with payload inspected per flow before giving up")
