@@ -210,18 +210,94 @@ func (c *collector) sorted() []flowEntry {
 		}
 	}
 	all := make([]flowEntry, 0, n)
-	for _, w := range c.workers {
-		for j, b := range w.blocks {
-			all = append(all, b...)
-			w.blocks[j] = nil
+	if c.encode {
+		// Each worker's blocks hold its runs one after another, each run
+		// sorted by writeRun, so merging them is enough.
+		all = mergeRuns(all, c.workers)
+	} else {
+		for _, w := range c.workers {
+			for _, b := range w.blocks {
+				all = append(all, b...)
+			}
 		}
+		slices.SortFunc(all, compareEntries)
+	}
+	for _, w := range c.workers {
 		w.blocks = nil
 	}
-	slices.SortFunc(all, compareEntries)
 	return all
 }
 
-func compareEntries(a, b flowEntry) int {
+// runCursor walks one sorted run in a worker's blocks.
+type runCursor struct {
+	blocks [][]flowEntry
+	// block and index locate the run's next entry, and left counts the
+	// entries of the run not yet taken.
+	block, index, left int
+}
+
+func (r *runCursor) head() *flowEntry { return &r.blocks[r.block][r.index] }
+
+func (r *runCursor) next() {
+	r.left--
+	if r.index++; r.index == len(r.blocks[r.block]) {
+		r.block, r.index = r.block+1, 0
+	}
+}
+
+// mergeRuns appends to dst the entries of every run of the workers in
+// sorted order. A run is a stretch of entries with the same run number.
+func mergeRuns(dst []flowEntry, workers []*workerEntries) []flowEntry {
+	var runs []*runCursor
+	for _, w := range workers {
+		var cur *runCursor
+		for b, block := range w.blocks {
+			for i := range block {
+				if cur == nil || block[i].run != cur.head().run {
+					cur = &runCursor{blocks: w.blocks, block: b, index: i}
+					runs = append(runs, cur)
+				}
+				cur.left++
+			}
+		}
+	}
+	// runs is a binary min-heap on each run's next entry.
+	less := func(i, j int) bool { return compareEntryRefs(runs[i].head(), runs[j].head()) < 0 }
+	down := func(i int) {
+		for {
+			least := i
+			if l := 2*i + 1; l < len(runs) && less(l, least) {
+				least = l
+			}
+			if r := 2*i + 2; r < len(runs) && less(r, least) {
+				least = r
+			}
+			if least == i {
+				return
+			}
+			runs[i], runs[least] = runs[least], runs[i]
+			i = least
+		}
+	}
+	for i := len(runs)/2 - 1; i >= 0; i-- {
+		down(i)
+	}
+	for len(runs) > 0 {
+		top := runs[0]
+		dst = append(dst, *top.head())
+		if top.next(); top.left == 0 {
+			runs[0] = runs[len(runs)-1]
+			runs = runs[:len(runs)-1]
+		}
+		down(0)
+	}
+	return dst
+}
+
+func compareEntries(a, b flowEntry) int { return compareEntryRefs(&a, &b) }
+
+// compareEntryRefs orders flows by first packet time, then by key.
+func compareEntryRefs(a, b *flowEntry) int {
 	if c := cmp.Compare(a.firstSeen, b.firstSeen); c != 0 {
 		return c
 	}
