@@ -15,9 +15,13 @@ import (
 	"golang.org/x/net/bpf"
 )
 
-// framesPerBlock is how many snapshot-sized frames one ring block holds,
-// as in gopacket's afpacket defaults.
-const framesPerBlock = 128
+// blockTarget is the size the ring's blocks are cut to, in whole frames.
+// The kernel fills one block while flowlens reads another, so the ring
+// needs many of them. With 128 frames per block, as in gopacket's afpacket
+// defaults, the default 256 KiB snapshot length made the 64 MiB ring one
+// block of 33 MiB, and the kernel dropped every packet that came while
+// flowlens read it.
+const blockTarget = 1 << 20
 
 // OpenLive starts capturing on the Linux interface iface, in promiscuous
 // mode, through an AF_PACKET socket with a TPACKET_V3 memory-mapped ring.
@@ -112,18 +116,19 @@ func mustAssemble(ins bpf.Instruction) bpf.RawInstruction {
 	return raw
 }
 
-// ringGeometry splits a ring of ringSize bytes into blocks of
-// framesPerBlock frames, each frame a whole number of pages that holds
-// snaplen bytes.
+// ringGeometry splits a ring of ringSize bytes into blocks of about
+// blockTarget bytes, and each block into frames of a whole number of pages
+// that hold snaplen bytes. A block holds at least one frame, and the ring
+// at least two blocks.
 func ringGeometry(snaplen, ringSize, pageSize int) (frameSize, blockSize, blocks int, err error) {
 	if snaplen <= 0 || snaplen > maxCaptureLength {
 		return 0, 0, 0, fmt.Errorf("capture: snapshot length %d is out of range; expected 1 to %d", snaplen, maxCaptureLength)
 	}
 	frameSize = (snaplen/pageSize + 1) * pageSize
-	blockSize = frameSize * framesPerBlock
+	blockSize = frameSize * max(1, blockTarget/frameSize)
 	blocks = ringSize / blockSize
-	if blocks == 0 {
-		return 0, 0, 0, fmt.Errorf("capture: ring size %d bytes is less than one block of %d bytes; raise the ring size or lower the snapshot length", ringSize, blockSize)
+	if blocks < 2 {
+		return 0, 0, 0, fmt.Errorf("capture: ring size %d bytes is too small: it must hold two blocks of %d bytes; raise the ring size or lower the snapshot length", ringSize, blockSize)
 	}
 	return frameSize, blockSize, blocks, nil
 }

@@ -107,6 +107,79 @@ func TestLiveLoopback(t *testing.T) {
 	}
 }
 
+// TestLiveBurstWhileReading sends a burst of datagrams while the reader
+// still holds the block of its first packet, with the default ring and
+// snapshot length, and expects every datagram and no drop: the kernel must
+// have other blocks to fill. It needs root, as TestLiveLoopback does.
+func TestLiveBurstWhileReading(t *testing.T) {
+	runtime.LockOSThread()
+	if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
+		t.Fatalf("create network namespace (needs root): %v", err)
+	}
+	bringUpLoopback(t)
+
+	src, err := OpenLive("lo", LiveConfig{Filter: "udp dst port 9999"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	ln, err := net.ListenPacket("udp", "127.0.0.1:9999")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	conn, err := net.Dial("udp", "127.0.0.1:9999")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+
+	// read reports whether a packet came before 20 poll timeouts (2 s)
+	// in a row.
+	read := func() bool {
+		t.Helper()
+		var p Packet
+		for range 20 {
+			err := src.ReadPacket(&p)
+			if errors.Is(err, ErrTimeout) {
+				continue
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			return true
+		}
+		return false
+	}
+	if _, err := conn.Write([]byte("first")); err != nil {
+		t.Fatal(err)
+	}
+	if !read() {
+		t.Fatal("first datagram not captured")
+	}
+
+	const burst = 500
+	for range burst {
+		if _, err := conn.Write([]byte("burst")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	received := 0
+	for received < burst && read() {
+		received++
+	}
+	if received != burst {
+		t.Errorf("captured %d of %d datagrams sent while the reader held a block", received, burst)
+	}
+	stats, err := src.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stats.Drops != 0 {
+		t.Errorf("Stats().Drops = %d, want 0", stats.Drops)
+	}
+}
+
 func bringUpLoopback(t *testing.T) {
 	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM, 0)
 	if err != nil {
