@@ -1,5 +1,5 @@
-# Functions shared by scripts/fuzz and scripts/fuzz-soak; source it from the
-# module's root directory.
+# Functions shared by scripts/fuzz and scripts/fuzz-soak. Source this file
+# from the module's root directory.
 
 # fuzz_targets prints "dir target" for every fuzz target of the module, one
 # per line, sorted by file.
@@ -14,7 +14,7 @@ fuzz_targets() {
 # go test -fuzz, its output in LOG, and prints its verdict: ok, crash,
 # deadline or error. Go's fuzzer sometimes ends a run with only "context
 # deadline exceeded" and no failing input, when the time runs out while a
-# worker minimizes a new input; that is a deadline, not a crash.
+# worker minimizes a new input. Such a run is a deadline, not a crash.
 fuzz_run() {
 	local dir=$1 target=$2 duration=$3 minimize=$4 parallel=$5 log=$6
 	if go test -run='^$' -fuzz="^$target\$" -fuzztime="$duration" -fuzzminimizetime="$minimize" -parallel "$parallel" "./$dir" >"$log" 2>&1; then
