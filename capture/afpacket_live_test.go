@@ -16,38 +16,13 @@ import (
 // namespace of its own, with a kernel filter, then stops the capture from
 // another goroutine. It needs root: go test -tags live -run Live ./capture
 func TestLiveLoopback(t *testing.T) {
-	// The namespace belongs to this thread, which the test keeps and
-	// never hands back to the scheduler, so the namespace dies with it.
-	runtime.LockOSThread()
-	if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
-		t.Fatalf("create network namespace (needs root): %v", err)
-	}
-	bringUpLoopback(t)
-
+	enterNamespace(t)
 	src, err := OpenLive("lo", LiveConfig{Filter: "udp port 9999", RingSize: 4 << 20, SnapLen: 2048})
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Both ports have a listener: a datagram to a closed port draws an
-	// ICMP error, after which the next write on the connected socket fails
-	// and sends nothing.
-	for _, addr := range []string{"127.0.0.1:9999", "127.0.0.1:9998"} {
-		ln, err := net.ListenPacket("udp", addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer ln.Close()
-	}
-	conn, err := net.Dial("udp", "127.0.0.1:9999")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	other, err := net.Dial("udp", "127.0.0.1:9998")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
+	conn := udpPeer(t, "127.0.0.1:9999")
+	other := udpPeer(t, "127.0.0.1:9998")
 
 	const sent = 5
 	for range sent {
@@ -112,27 +87,13 @@ func TestLiveLoopback(t *testing.T) {
 // snapshot length, and expects every datagram and no drop: the kernel must
 // have other blocks to fill. It needs root, as TestLiveLoopback does.
 func TestLiveBurstWhileReading(t *testing.T) {
-	runtime.LockOSThread()
-	if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
-		t.Fatalf("create network namespace (needs root): %v", err)
-	}
-	bringUpLoopback(t)
-
+	enterNamespace(t)
 	src, err := OpenLive("lo", LiveConfig{Filter: "udp dst port 9999"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer src.Close()
-	ln, err := net.ListenPacket("udp", "127.0.0.1:9999")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	conn, err := net.Dial("udp", "127.0.0.1:9999")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := udpPeer(t, "127.0.0.1:9999")
 
 	// read reports whether a packet came before 20 poll timeouts (2 s)
 	// in a row.
@@ -178,6 +139,35 @@ func TestLiveBurstWhileReading(t *testing.T) {
 	if stats.Drops != 0 {
 		t.Errorf("Stats().Drops = %d, want 0", stats.Drops)
 	}
+}
+
+// enterNamespace moves the test's thread into a new network namespace with
+// its loopback up. The test keeps the thread and never hands it back to the
+// scheduler, so the namespace dies with it.
+func enterNamespace(t *testing.T) {
+	runtime.LockOSThread()
+	if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
+		t.Fatalf("create network namespace (needs root): %v", err)
+	}
+	bringUpLoopback(t)
+}
+
+// udpPeer listens on addr and returns a socket connected to it, both
+// closed when the test ends. The listener matters: a datagram to a closed
+// port draws an ICMP error, after which the next write on the connected
+// socket fails and sends nothing.
+func udpPeer(t *testing.T, addr string) net.Conn {
+	ln, err := net.ListenPacket("udp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	conn, err := net.Dial("udp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
 }
 
 func bringUpLoopback(t *testing.T) {
