@@ -238,6 +238,7 @@ func (t *Table) expired(f *Flow, now int64) bool { return now >= t.deadline(f) }
 
 // Expire closes every flow whose timeout has passed at packet time now.
 func (t *Table) Expire(now int64) {
+	prev := t.lastExpiry
 	t.lastExpiry = now
 	for c := range t.lists {
 		l := &t.lists[c]
@@ -248,7 +249,10 @@ func (t *Table) Expire(now int64) {
 			t.expireActive(l, now)
 		}
 	}
-	if t.parking() {
+	// A capture's clock can jump: one packet with a damaged timestamp far
+	// ahead, then the rest where they were. Parking waits until a second
+	// Expire agrees with the first, so one such packet parks nothing.
+	if t.parking() && prev <= now && now-prev < int64(t.cfg.InspectIdle) {
 		t.park(now)
 	}
 }

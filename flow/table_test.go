@@ -229,7 +229,7 @@ func TestTableParksIdleFlow(t *testing.T) {
 		t.Fatal("inspection over after one unknown packet, want it going on")
 	}
 
-	table.Expire(int64(time.Second + 10*time.Minute))
+	advance(table, time.Second, time.Second+10*time.Minute)
 	if !f.DPI.Finished() {
 		t.Error("inspection still going on after 10 minutes idle")
 	}
@@ -246,7 +246,7 @@ func TestTableParksIdleFlow(t *testing.T) {
 	if f.list != classUDP+1 {
 		t.Errorf("flow on list %d after its next packet, want %d", f.list, classUDP+1)
 	}
-	table.Expire(int64(time.Second + 12*time.Minute))
+	advance(table, time.Second+11*time.Minute, time.Second+12*time.Minute)
 	if got := table.Stats().Parked; got != 1 {
 		t.Errorf("parked = %d after 1 minute idle, want 1", got)
 	}
@@ -256,6 +256,35 @@ func TestTableParksIdleFlow(t *testing.T) {
 	}
 	if got := closed[0].Packets[0]; got != 2 {
 		t.Errorf("packets = %d, want 2", got)
+	}
+}
+
+// advance runs the table's expiry every 30 seconds of packet time from
+// after from to to, as the packets of a capture would.
+func advance(table *Table, from, to time.Duration) {
+	for ts := from + 30*time.Second; ts <= to; ts += 30 * time.Second {
+		table.Expire(int64(ts))
+	}
+	table.Expire(int64(to))
+}
+
+func TestTableParkingIgnoresClockJump(t *testing.T) {
+	table := NewTable(captureConfig(), dpi.NewEngine(dpi.DefaultConfig()), nil)
+	p := pkt(decode.ProtoUDP, clientAddr, 40000, serverAddr, 41000, 0)
+	p.Payload = []byte("no protocol starts with these bytes")
+	table.Add(p, 100, int64(time.Second))
+	key, _ := KeyOf(p)
+	f := table.flows[key]
+
+	// One packet a day ahead, then the clock where it was.
+	table.Expire(int64(24 * time.Hour))
+	table.Expire(int64(2 * time.Second))
+	table.Expire(int64(3 * time.Second))
+	if f.DPI.Finished() {
+		t.Error("inspection ended by a one-packet jump of the clock")
+	}
+	if got := table.Stats().Parked; got != 0 {
+		t.Errorf("parked = %d after a clock jump, want 0", got)
 	}
 }
 
