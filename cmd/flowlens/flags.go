@@ -35,7 +35,7 @@ func addPipelineFlags(fs *flag.FlagSet, c *pipeline.Config) {
 	fs.DurationVar(&c.Flow.IdleTimeoutTCP, "idle-timeout-tcp", c.Flow.IdleTimeoutTCP, "close TCP flows without FIN or RST after this long without packets (0: never)")
 	fs.DurationVar(&c.Flow.CloseLinger, "close-linger", c.Flow.CloseLinger, "close a TCP flow this long after RST or FIN in both directions (0: never)")
 	fs.DurationVar(&c.Flow.ActiveTimeout, "active-timeout", c.Flow.ActiveTimeout, "close flows that have lasted this long and start a new one (0: never)")
-	fs.DurationVar(&c.Flow.InspectIdle, "inspect-idle", c.Flow.InspectIdle, "without idle timeouts, end the inspection of a flow idle this long to free its buffers (0: never)")
+	fs.DurationVar(&c.Flow.InspectIdle, "inspect-idle", c.Flow.InspectIdle, "when no idle timeout or close linger is set, end the inspection of a flow idle this long in packet time (checked once a second) to free its buffers; its later packets still count but are not inspected (0: never)")
 	fs.IntVar(&c.Flow.MaxFlows, "max-flows", c.Flow.MaxFlows, "maximum open flows; past it the least recently active are closed early")
 	fs.BoolVar(&c.NoDPI, "no-dpi", false, "count flows without identifying applications")
 	fs.IntVar(&c.DPI.MaxPackets, "dpi-packets", c.DPI.MaxPackets, "packets with payload inspected per flow before giving up")

@@ -31,7 +31,7 @@ type metricsCollector struct {
 	src metricSources
 
 	packets, bytes, decoded, drops, skipped                           *prometheus.Desc
-	flowsActive, flowsCreated, flowsClosed, flowsEvicted              *prometheus.Desc
+	flowsActive, flowsCreated, flowsClosed, flowsEvicted, flowsParked *prometheus.Desc
 	alerts                                                            *prometheus.Desc
 	writeQueue, writeFailures                                         *prometheus.Desc
 	spoolBytes, spoolSpooled, spoolWritten, spoolDropped, spoolErrors *prometheus.Desc
@@ -52,6 +52,7 @@ func newMetricsCollector(src metricSources) *metricsCollector {
 		flowsCreated:  d("flows_created_total", "Flows created."),
 		flowsClosed:   d("flows_closed_total", "Flows closed for any reason."),
 		flowsEvicted:  d("flows_evicted_total", "Flows closed early because the flow table was full."),
+		flowsParked:   d("flows_parked_total", "Times the inspection of an idle flow was ended by --inspect-idle."),
 		alerts:        d("alerts_total", "Alerts raised, by severity.", "severity"),
 		writeQueue:    d("store_queue_flows", "Closed flows waiting to be written to the store."),
 		writeFailures: d("store_write_failures_total", "Closed flows whose write to the store failed."),
@@ -67,7 +68,7 @@ func newMetricsCollector(src metricSources) *metricsCollector {
 func (c *metricsCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{
 		c.packets, c.bytes, c.decoded, c.drops, c.skipped, c.flowsActive, c.flowsCreated, c.flowsClosed,
-		c.flowsEvicted, c.alerts, c.writeQueue, c.writeFailures, c.spoolBytes, c.spoolSpooled,
+		c.flowsEvicted, c.flowsParked, c.alerts, c.writeQueue, c.writeFailures, c.spoolBytes, c.spoolSpooled,
 		c.spoolWritten, c.spoolDropped, c.spoolErrors,
 	} {
 		ch <- d
@@ -98,6 +99,7 @@ func (c *metricsCollector) collectPipeline(ch chan<- prometheus.Metric) {
 	counter(ch, c.flowsCreated, s.Flow.Created)
 	counter(ch, c.flowsClosed, s.Flow.Closed)
 	counter(ch, c.flowsEvicted, s.Flow.Evicted)
+	counter(ch, c.flowsParked, s.Flow.Parked)
 	if live, ok := c.src.source.(capture.StatsSource); ok {
 		// A closed source has no statistics; the series then goes missing
 		// rather than dropping to zero.

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/netip"
@@ -71,6 +72,10 @@ func parseServeFlags(args []string) (*serveOptions, error) {
 		fmt.Fprintln(os.Stderr, "flowlens serve:", err)
 		return nil, errUsage
 	}
+	if err := checkServeFlags(o); err != nil {
+		fmt.Fprintln(os.Stderr, "flowlens serve:", err)
+		return nil, errUsage
+	}
 	if err := checkClickHouseFlags(o.store.URL, o.store.ClickHouse); err != nil {
 		fmt.Fprintln(os.Stderr, "flowlens serve:", err)
 		return nil, errUsage
@@ -80,6 +85,21 @@ func parseServeFlags(args []string) (*serveOptions, error) {
 		return nil, errUsage
 	}
 	return o, nil
+}
+
+// checkServeFlags rejects a refresh interval the live view's ticker cannot
+// take, a replay speed that is not a number or below 0, and a negative
+// retention.
+func checkServeFlags(o *serveOptions) error {
+	switch {
+	case o.refresh <= 0:
+		return fmt.Errorf("invalid --refresh %s: use a positive duration such as 2s", o.refresh)
+	case math.IsNaN(o.speed) || math.IsInf(o.speed, 0) || o.speed < 0:
+		return fmt.Errorf("invalid --speed %v: use 0 (as fast as possible) or a positive factor", o.speed)
+	case o.store.ClickHouse.RetentionDays < 0:
+		return fmt.Errorf("invalid --store-retention-days %d: use 0 (keep all) or a positive number", o.store.ClickHouse.RetentionDays)
+	}
+	return nil
 }
 
 func runServe(args []string, logger *slog.Logger) error {

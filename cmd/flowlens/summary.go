@@ -27,6 +27,9 @@ func printSummary(w io.Writer, s pipeline.Stats, flows int) {
 	if s.Flow.Evicted > 0 {
 		fmt.Fprintf(w, " (%d closed early: table full)", s.Flow.Evicted)
 	}
+	if s.Flow.Parked > 0 {
+		fmt.Fprintf(w, " (inspection ended %d times after --inspect-idle)", s.Flow.Parked)
+	}
 	fmt.Fprintln(w)
 	if skipped := s.Read.Packets - s.Read.Decoded; skipped > 0 {
 		fmt.Fprintf(w, "skipped   %d packets:", skipped)
