@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
+	"os"
 
 	"github.com/flowlens/flowlens/store"
 )
@@ -37,4 +39,23 @@ func importCapture(ctx context.Context, s store.Store, path string, logger *slog
 		return len(records), fmt.Errorf("import %q: %d flows read before the damage were stored: %w", path, len(records), err)
 	}
 	return len(records), nil
+}
+
+// importCaptureStream imports a capture that can be read only once, from
+// standard input or a pipe: the capture reader opens its file by name, so
+// r is first copied to a temporary file, removed when the import ends.
+func importCaptureStream(ctx context.Context, s store.Store, name string, r io.Reader, logger *slog.Logger) (int, error) {
+	tmp, err := os.CreateTemp("", "flowlens-import-*.pcap")
+	if err != nil {
+		return 0, fmt.Errorf("import %q: create temporary file in %s (set TMPDIR to another directory): %w", name, os.TempDir(), err)
+	}
+	defer os.Remove(tmp.Name())
+	_, err = io.Copy(tmp, r)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return 0, fmt.Errorf("import %q: copy to temporary file %s: %w", name, tmp.Name(), err)
+	}
+	return importCapture(ctx, s, tmp.Name(), logger)
 }

@@ -92,8 +92,9 @@ func runImport(args []string) error {
 
 Stores the flows of each FILE: a capture (pcap, pcapng, either gzipped),
 read as analyze reads it, or JSON Lines of flow records such as analyze
-prints ("-" reads standard input). Importing a file twice stores its
-flows twice.
+prints. "-" reads either from standard input; a capture read that way, or
+from a pipe, is first copied to a temporary file in $TMPDIR. Importing a
+file twice stores its flows twice.
 
 Flags:
 `)
@@ -128,7 +129,7 @@ Flags:
 // importFile stores the flows of one capture or JSON Lines file and
 // returns how many it stored.
 func importFile(ctx context.Context, s store.Store, path string, logger *slog.Logger) (int, error) {
-	in := io.Reader(os.Stdin)
+	in := os.Stdin
 	if path != "-" {
 		f, err := os.Open(path)
 		if err != nil {
@@ -137,11 +138,20 @@ func importFile(ctx context.Context, s store.Store, path string, logger *slog.Lo
 		defer f.Close()
 		in = f
 	}
+	info, err := in.Stat()
+	if err != nil {
+		return 0, fmt.Errorf("import: %w", err)
+	}
+	if info.IsDir() {
+		return 0, fmt.Errorf("import %q: is a directory. Give a capture (pcap, pcapng, gzip) or JSON Lines of flow records", path)
+	}
 	br := bufio.NewReaderSize(in, 1<<20)
 	head, _ := br.Peek(4)
 	switch {
-	case isCapture(head):
+	case isCapture(head) && info.Mode().IsRegular() && path != "-":
 		return importCapture(ctx, s, path, logger)
+	case isCapture(head):
+		return importCaptureStream(ctx, s, path, br, logger)
 	case len(head) == 0:
 		return 0, fmt.Errorf("import %q: the file is empty. Give a capture (pcap, pcapng, gzip) or JSON Lines of flow records", path)
 	case !startsJSONObject(br):

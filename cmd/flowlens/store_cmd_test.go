@@ -131,6 +131,41 @@ func TestImportCaptureThenQuery(t *testing.T) {
 	}
 }
 
+// TestImportCaptureFromPipe imports a capture given as "-" and fed through
+// a pipe, which can be read only once, and expects the flows that importing
+// the file itself stores.
+func TestImportCaptureFromPipe(t *testing.T) {
+	pcap := "../../testdata/iphone.pcap"
+	content, err := os.ReadFile(pcap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		w.Write(content)
+		w.Close()
+	}()
+	stdin := os.Stdin
+	os.Stdin = r
+	defer func() { os.Stdin = stdin; r.Close() }()
+
+	piped, direct := t.TempDir(), t.TempDir()
+	if err := runImport([]string{"--data-dir", piped, "-"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := runImport([]string{"--data-dir", direct, pcap}); err != nil {
+		t.Fatal(err)
+	}
+	want := captureStdout(t, func() error { return runQuery([]string{"true", "--data-dir", direct}) })
+	got := captureStdout(t, func() error { return runQuery([]string{"true", "--data-dir", piped}) })
+	if diff := cmp.Diff(withoutIDs(t, want), withoutIDs(t, got)); diff != "" {
+		t.Errorf("flows imported from a pipe vs from the file (-file +pipe):\n%s", diff)
+	}
+}
+
 // TestImportTruncatedCapture imports a pcap that ends inside its file
 // header: import reads captures through analyze's pipeline, so it gives
 // the capture reader's error.
@@ -193,13 +228,18 @@ func TestImportRejectsNonRecords(t *testing.T) {
 		name, content, want string
 	}{
 		{"empty.jsonl", "", "the file is empty"},
+		{"subdir", "", "is a directory"},
 		{"text.pcap", "hello, this is not a capture\n", "neither a capture"},
 		{"object.jsonl", "{\"foo\":1}\n", "line 1: not a flow record: l4, client_ip, server_ip missing or invalid"},
 		{"second.jsonl", wantFirstLine(t) + "{\"schema\":1,\"l4\":\"TCP\"}\n", "line 2: not a flow record: client_ip, server_ip missing or invalid"},
 	}
 	for _, tt := range tests {
 		path := filepath.Join(dir, tt.name)
-		if err := os.WriteFile(path, []byte(tt.content), 0o600); err != nil {
+		write := func() error { return os.WriteFile(path, []byte(tt.content), 0o600) }
+		if tt.name == "subdir" {
+			write = func() error { return os.Mkdir(path, 0o700) }
+		}
+		if err := write(); err != nil {
 			t.Fatal(err)
 		}
 		err := runImport([]string{"--data-dir", filepath.Join(dir, "data"), path})
