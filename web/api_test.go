@@ -132,6 +132,28 @@ func TestActiveFlowsFilters(t *testing.T) {
 	}
 }
 
+func TestHistoryBadParams(t *testing.T) {
+	e := newTestEnv(t)
+	for _, path := range []string{
+		"/api/history/bytes?to=253402300800",
+		"/api/history/bytes?from=-9223372036854775808",
+		"/api/history/flows?from=9223372036854775807",
+		"/api/history/flows?from=10000-01-01T00:00:00Z",
+		"/api/history/flows?filter=%zz",
+		"/api/flows/active?sort=%zz",
+		"/api/history/flows?order=sideways",
+	} {
+		rec := e.get(t, path)
+		if rec.Code != http.StatusBadRequest {
+			t.Errorf("%s: status %d, want 400", path, rec.Code)
+		}
+		var body apiError
+		if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || !strings.HasPrefix(body.Error, "invalid ") {
+			t.Errorf("%s: body %q, want an \"invalid ...\" error", path, rec.Body)
+		}
+	}
+}
+
 func TestActiveFlowsBadParams(t *testing.T) {
 	e := newTestEnv(t)
 	for _, q := range []string{"sort=color", "size=0", "size=5000", "page=-1", "host=example.com", "port=70000"} {

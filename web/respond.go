@@ -60,20 +60,33 @@ func intParam(r *http.Request, name string, def, max int) (int, error) {
 }
 
 // timeParam reads an RFC 3339 time or Unix seconds, or the zero time when
-// absent.
+// absent. The time must fall in the years 1 to 9999, which JSON can carry
+// back in a response, so Unix seconds far out of that range are rejected
+// rather than wrapped around.
 func timeParam(r *http.Request, name string) (time.Time, error) {
 	v := r.URL.Query().Get(name)
 	if v == "" {
 		return time.Time{}, nil
 	}
-	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
-		return t, nil
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		sec, serr := strconv.ParseInt(v, 10, 64)
+		if serr != nil || sec < minTimeParam.Unix() || sec > maxTimeParam.Unix() {
+			return time.Time{}, &paramError{name: name, value: v, want: "an RFC 3339 time or Unix seconds, in the years 1 to 9999"}
+		}
+		t = time.Unix(sec, 0).UTC()
 	}
-	if sec, err := strconv.ParseInt(v, 10, 64); err == nil {
-		return time.Unix(sec, 0).UTC(), nil
+	if t.Before(minTimeParam) || t.After(maxTimeParam) {
+		return time.Time{}, &paramError{name: name, value: v, want: "a time in the years 1 to 9999"}
 	}
-	return time.Time{}, &paramError{name: name, value: v, want: "an RFC 3339 time or Unix seconds"}
+	return t, nil
 }
+
+// minTimeParam and maxTimeParam bound the times of query parameters.
+var (
+	minTimeParam = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
+	maxTimeParam = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
+)
 
 // paramError is an invalid query parameter.
 type paramError struct {

@@ -14,6 +14,8 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strings"
 )
 
 //go:embed static
@@ -49,7 +51,7 @@ func New(cfg Config, live Live, history History, alerts Alerts, logger *slog.Log
 		s.geo = localOnly{}
 	}
 
-	var h http.Handler = s.routes()
+	var h http.Handler = s.checkQuery(s.routes())
 	if cfg.Middleware != nil {
 		h = cfg.Middleware(h)
 	}
@@ -99,6 +101,22 @@ func (s *server) page(name string) http.Handler {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-cache")
 		_, _ = w.Write(body)
+	})
+}
+
+// checkQuery rejects an API request whose query string does not decode,
+// such as "filter=%zz". Go's URL.Query drops such a pair without a word,
+// so the request would run as if the parameter were absent: a filter
+// would match every flow.
+func (s *server) checkQuery(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			if _, err := url.ParseQuery(r.URL.RawQuery); err != nil {
+				s.writeError(w, r, http.StatusBadRequest, "invalid query string: "+err.Error())
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
 	})
 }
 
