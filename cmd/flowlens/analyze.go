@@ -79,6 +79,10 @@ func runAnalyze(args []string, logger *slog.Logger) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The first signal ends the read and prints the flows so far. A read
+	// blocked on a pipe checks for it only when data comes, so a second
+	// signal gets the default action and ends the process.
+	context.AfterFunc(ctx, stop)
 
 	if err := o.profile.start(); err != nil {
 		return err

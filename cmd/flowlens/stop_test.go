@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -209,4 +210,65 @@ func udpFrame(t *testing.T, buf gopacket.SerializeBuffer, client netip.Addr, por
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// TestAnalyzeSecondSignalEnds reads a pipe that stays open and sends no
+// data, so the first SIGTERM cannot end the read, and expects the second
+// to end the process.
+func TestAnalyzeSecondSignalEnds(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the flowlens binary; left out with -short")
+	}
+	bin := buildBinary(t)
+	fifo := filepath.Join(t.TempDir(), "capture.fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// Opened for reading and writing, the pipe has a writer and does not
+	// block this open; nothing is ever written to it.
+	writer, err := os.OpenFile(fifo, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer writer.Close()
+
+	cmd := exec.Command(bin, "analyze", "-r", fifo)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// The rules load before the capture is opened and read.
+	if !waitForLine(bufio.NewScanner(stderr), "blocklists loaded") {
+		t.Fatal("analyze did not start")
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	for range 2 {
+		time.Sleep(200 * time.Millisecond)
+		cmd.Process.Signal(syscall.SIGTERM)
+	}
+	select {
+	case err := <-done:
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.Sys().(syscall.WaitStatus).Signal() != syscall.SIGTERM {
+			t.Errorf("analyze ended with %v, want the second SIGTERM to end it", err)
+		}
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("analyze still running 10 s after two SIGTERMs")
+	}
+}
+
+// waitForLine reads lines until one contains want, and reports whether one
+// did before the input ended.
+func waitForLine(sc *bufio.Scanner, want string) bool {
+	for sc.Scan() {
+		if strings.Contains(sc.Text(), want) {
+			return true
+		}
+	}
+	return false
 }
