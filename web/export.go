@@ -124,9 +124,18 @@ func writeCSV(w io.Writer, flows []record.Flow) error {
 	return cw.Error()
 }
 
-// csvRecord returns the csvColumns of f. Values that start with a
-// spreadsheet formula character are prefixed with ' so that opening the
-// file in a spreadsheet does not run a formula taken from the wire.
+// CSVCell returns v ready for a CSV cell: a value that starts with a
+// spreadsheet formula character (=, +, -, @, tab or carriage return) gets
+// a ' in front, so that opening the file in a spreadsheet does not run a
+// formula taken from the wire.
+func CSVCell(v string) string {
+	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		return "'" + v
+	}
+	return v
+}
+
+// csvRecord returns the csvColumns of f, each through CSVCell.
 func csvRecord(f *record.Flow) []string {
 	var t record.TLS
 	if f.TLS != nil {
@@ -140,9 +149,7 @@ func csvRecord(f *record.Flow) []string {
 		t.SNI, t.JA3, t.JA3S, t.JA4, t.Version,
 	}
 	for i, v := range values {
-		if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-			values[i] = "'" + v
-		}
+		values[i] = CSVCell(v)
 	}
 	return values
 }

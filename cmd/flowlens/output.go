@@ -32,9 +32,9 @@ func writeTable(w io.Writer, records []*record.Flow) error {
 	fmt.Fprintln(tw, "FIRST SEEN\tL4\tCLIENT\tSERVER\tAPP\tPACKETS\tBYTES\tINFO")
 	for _, r := range records {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\n",
-			r.FirstSeen.Format(time.DateTime), r.L4,
-			endpoint(r.ClientIP, r.ClientPort), endpoint(r.ServerIP, r.ServerPort),
-			r.App, r.C2SPackets+r.S2CPackets, r.C2SBytes+r.S2CBytes, printable(r.Info))
+			r.FirstSeen.Format(time.DateTime), printable(r.L4),
+			printable(endpoint(r.ClientIP, r.ClientPort)), printable(endpoint(r.ServerIP, r.ServerPort)),
+			printable(r.App), r.C2SPackets+r.S2CPackets, r.C2SBytes+r.S2CBytes, printable(r.Info))
 	}
 	return tw.Flush()
 }
@@ -49,8 +49,9 @@ func endpoint(ip string, port uint16) string {
 	return fmt.Sprintf("%s:%d", ip, port)
 }
 
-// printable escapes control characters, so that a host name from the wire
-// cannot move the cursor or recolour a terminal.
+// printable replaces control characters with '?', so that a value from the
+// wire or from an imported file cannot move the cursor or recolour a
+// terminal.
 func printable(s string) string {
 	return strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) {

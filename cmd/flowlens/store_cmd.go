@@ -21,6 +21,7 @@ import (
 
 	"github.com/flowlens/flowlens/record"
 	"github.com/flowlens/flowlens/store"
+	"github.com/flowlens/flowlens/web"
 )
 
 // errStoreUsage marks command-line errors of import and query, which
@@ -405,21 +406,14 @@ func printFlowCSV(w io.Writer, flows []*record.Flow) error {
 	cw := csv.NewWriter(w)
 	cw.Write(flowSummaryHeader)
 	for _, fl := range flows {
-		cw.Write(csvSafe(flowSummary(fl)))
+		cells := flowSummary(fl)
+		for i, c := range cells {
+			cells[i] = web.CSVCell(printable(c))
+		}
+		cw.Write(cells)
 	}
 	cw.Flush()
 	return cw.Error()
-}
-
-// csvSafe prefixes the cells that a spreadsheet would run as a formula
-// (those starting with =, +, - or @) with a quote, as the web export does.
-func csvSafe(cells []string) []string {
-	for i, c := range cells {
-		if c != "" && strings.ContainsRune("=+-@", rune(c[0])) {
-			cells[i] = "'" + c
-		}
-	}
-	return cells
 }
 
 func printFlowTable(w io.Writer, flows []*record.Flow) error {
@@ -427,13 +421,9 @@ func printFlowTable(w io.Writer, flows []*record.Flow) error {
 	fmt.Fprintln(tw, strings.ToUpper(strings.Join(flowSummaryHeader, "\t")))
 	for _, fl := range flows {
 		cells := flowSummary(fl)
-		// Host names come from the wire: keep control characters off the terminal.
-		cells[len(cells)-1] = strings.Map(func(r rune) rune {
-			if r < 0x20 || r == 0x7f {
-				return '?'
-			}
-			return r
-		}, cells[len(cells)-1])
+		for i, c := range cells {
+			cells[i] = printable(c)
+		}
 		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
 	return tw.Flush()

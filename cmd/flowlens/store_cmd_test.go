@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"io"
@@ -258,4 +259,47 @@ func wantFirstLine(t *testing.T) string {
 	}
 	first, _, _ := strings.Cut(string(b), "\n")
 	return first + "\n"
+}
+
+// TestQueryOutputsKeepControlsAndFormulasOut imports a flow whose
+// application name carries a terminal escape and whose info starts with a
+// tab and a formula, and checks the table and CSV outputs.
+func TestQueryOutputsKeepControlsAndFormulasOut(t *testing.T) {
+	var fl map[string]any
+	if err := json.Unmarshal([]byte(wantFirstLine(t)), &fl); err != nil {
+		t.Fatal(err)
+	}
+	fl["app"] = "TLS\x1b[31m\a"
+	fl["info"] = "\t=HYPERLINK(\"http://127.0.0.1/\")"
+	line, err := json.Marshal(fl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "hostile.jsonl")
+	if err := os.WriteFile(path, append(line, '\n'), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	data := filepath.Join(dir, "data")
+	if err := runImport([]string{"--data-dir", data, path}); err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range []string{"table", "csv"} {
+		out := captureStdout(t, func() error { return runQuery([]string{"true", "--data-dir", data, "--format", format}) })
+		if i := strings.IndexAny(out, "\x1b\a"); i >= 0 {
+			t.Errorf("%s output has control character %q at byte %d:\n%s", format, out[i], i, out)
+		}
+		if format != "csv" {
+			continue
+		}
+		rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+		if err != nil || len(rows) != 2 {
+			t.Fatalf("csv output: %d rows, %v; want a header and one row", len(rows), err)
+		}
+		for i, cell := range rows[1] {
+			if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+				t.Errorf("csv column %s = %q, starts with a formula character", rows[0][i], cell)
+			}
+		}
+	}
 }
