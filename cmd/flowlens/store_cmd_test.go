@@ -271,6 +271,7 @@ func TestQueryOutputsKeepControlsAndFormulasOut(t *testing.T) {
 	}
 	fl["app"] = "TLS\x1b[31m\a"
 	fl["info"] = "\t=HYPERLINK(\"http://127.0.0.1/\")"
+
 	line, err := json.Marshal(fl)
 	if err != nil {
 		t.Fatal(err)
@@ -284,6 +285,7 @@ func TestQueryOutputsKeepControlsAndFormulasOut(t *testing.T) {
 	if err := runImport([]string{"--data-dir", data, path}); err != nil {
 		t.Fatal(err)
 	}
+
 	for _, format := range []string{"table", "csv"} {
 		out := captureStdout(t, func() error { return runQuery([]string{"true", "--data-dir", data, "--format", format}) })
 		if i := strings.IndexAny(out, "\x1b\a"); i >= 0 {
