@@ -37,7 +37,7 @@ func TestBrokenCaptures(t *testing.T) {
 		{"section-header-truncated.pcapng", true, 0, true, 0, "file ends inside a pcapng section header block"},
 		{"byte-order-magic-wrong.pcapng", true, 0, false, 0, "byte-order magic 04030201"},
 		{"block-length-zero.pcapng", false, 0, false, 304, "block length 0 is less than the minimum"},
-		{"block-length-huge.pcapng", false, 2, true, 488, "file ends inside a pcapng block of length 4294967292"},
+		{"block-length-huge.pcapng", false, 2, false, 488, "pcapng packet block length 4294967292 exceeds the maximum 1310752"},
 		{"block-header-truncated.pcapng", false, 2, true, 488, "file ends inside a pcapng block header"},
 	}
 	for _, tt := range tests {

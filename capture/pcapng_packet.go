@@ -12,6 +12,12 @@ func (r *pcapngReader) readPacketBlock(p *Packet, start int64, length, blockType
 	if err := r.checkBlockLength(start, length, blockOverhead+fixed); err != nil {
 		return err
 	}
+	// A packet block holds at most the largest accepted packet and options
+	// as large as a metadata block. A longer one is a damaged length, which
+	// would otherwise read as a file cut inside the block.
+	if maxLength := uint32(blockOverhead + fixed + maxCaptureLength + maxMetadataBlock); length > maxLength {
+		return r.s.formatError(start, "pcapng packet block length %d exceeds the maximum %d", length, maxLength)
+	}
 	h := r.scratch[:fixed]
 	if _, err := r.s.readFull(h); err != nil {
 		return r.s.fail(start, "a pcapng packet block", err)

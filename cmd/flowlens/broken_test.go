@@ -46,7 +46,7 @@ func TestAnalyzeBrokenCaptures(t *testing.T) {
 		{"block-length-zero.pcapng", 1, 0, "block length 0 is less than the minimum"},
 		{"block-trailing-mismatch.pcapng", 1, 1, "trailing block length 92 does not match the block length 88"},
 		{"block-past-end.pcapng", 0, 1, warning},
-		{"block-length-huge.pcapng", 0, 1, warning},
+		{"block-length-huge.pcapng", 1, 1, "pcapng packet block length 4294967292 exceeds the maximum"},
 		{"block-header-truncated.pcapng", 0, 1, warning},
 	}
 	files, err := filepath.Glob(filepath.Join("..", "..", "capture", "testdata", "broken", "*"))
