@@ -311,19 +311,25 @@ func (o *queryOptions) query(filter string) (store.Query, error) {
 	if err != nil {
 		return q, fmt.Errorf("%w: %v", errStoreUsage, err)
 	}
+	if o.limit < 0 {
+		return q, fmt.Errorf("%w: invalid --limit %d: use 0 for all flows or a positive number", errStoreUsage, o.limit)
+	}
 	q.Filter, q.Limit = f, o.limit
 	for _, bound := range []struct {
-		text string
-		dst  *time.Time
-	}{{o.from, &q.From}, {o.to, &q.To}} {
+		flag, text string
+		dst        *time.Time
+	}{{"--from", o.from, &q.From}, {"--to", o.to, &q.To}} {
 		if bound.text == "" {
 			continue
 		}
 		t, err := parseQueryTime(bound.text)
 		if err != nil {
-			return q, err
+			return q, fmt.Errorf("%w: invalid %s: %v", errStoreUsage, bound.flag, err)
 		}
 		*bound.dst = t
+	}
+	if !q.From.IsZero() && !q.To.IsZero() && !q.From.Before(q.To) {
+		return q, fmt.Errorf("%w: --from %s is not before --to %s, so no flow can match", errStoreUsage, o.from, o.to)
 	}
 	return q, nil
 }
@@ -334,7 +340,7 @@ func parseQueryTime(s string) (time.Time, error) {
 			return t.UTC(), nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("%w: time %q is neither RFC 3339 (2024-05-01T12:00:00Z) nor a date (2024-05-01)", errStoreUsage, s)
+	return time.Time{}, fmt.Errorf("time %q is neither RFC 3339 (2024-05-01T12:00:00Z) nor a date (2024-05-01)", s)
 }
 
 // flowKeyLess orders flows by first_seen, then by the flow key, the order

@@ -109,6 +109,8 @@ func TestQueryUsageErrors(t *testing.T) {
 		{"--data-dir", dir, "app ="},
 		{"--data-dir", dir, "--format", "xml", "true"},
 		{"--data-dir", dir, "--from", "yesterday", "true"},
+		{"--data-dir", dir, "--limit", "-1", "true"},
+		{"--data-dir", dir, "--from", "2024-05-02", "--to", "2024-05-01", "true"},
 	} {
 		err := runQuery(args)
 		if !errors.Is(err, errStoreUsage) {
