@@ -20,6 +20,10 @@ func (duckdbDialect) value(w *sqlWriter, v any) {
 		v = x[:]
 	case time.Time:
 		v = duckdbTime(x)
+	case string:
+		// The driver cannot bind a string that is not UTF-8, and stored
+		// strings have U+FFFD for invalid bytes, so a value gets the same.
+		v = strings.ToValidUTF8(x, "\uFFFD")
 	}
 	w.args = append(w.args, v)
 	w.WriteByte('?')

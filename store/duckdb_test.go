@@ -138,6 +138,20 @@ func testDuckDBInvalidUTF8(t *testing.T, bulkMin int) {
 	if len(got[0].Risks) != 1 || got[0].Risks[0] != "bad\uFFFDrisk" {
 		t.Errorf("risks = %q, want [%q]", got[0].Risks, "bad\uFFFDrisk")
 	}
+
+	// A filter value with the same invalid bytes binds and matches.
+	for _, text := range []string{`tls.sni = "bad\xffsni"`, `tls.cipher contains "\xfe"`, `risks = "bad\xffrisk"`} {
+		f, err := ParseFilter(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		matched, err := s.QueryFlows(ctx, Query{Scope: Scope{Filter: f}})
+		if err != nil {
+			t.Errorf("%s: %v", text, err)
+		} else if len(matched) != 1 {
+			t.Errorf("%s: %d flows, want 1", text, len(matched))
+		}
+	}
 }
 
 func TestDuckDBMigrateVersion2(t *testing.T) {

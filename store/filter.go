@@ -220,8 +220,38 @@ type cond struct {
 	prefixes []netip.Prefix
 }
 
-// compile validates f and returns its node.
+// compile validates f and returns its node. A filter built in code or read
+// from JSON meets the bounds that ParseFilter sets on text.
 func compile(f *Filter) (*node, error) {
+	conditions := 0
+	if err := checkBounds(f, 0, &conditions); err != nil {
+		return nil, err
+	}
+	return compileNode(f)
+}
+
+// checkBounds fails when f nests deeper than maxTreeDepth or, with the
+// conditions counted before it, has more than maxFilterConditions.
+func checkBounds(f *Filter, depth int, conditions *int) error {
+	switch {
+	case f == nil:
+		return nil
+	case depth > maxTreeDepth:
+		return fmt.Errorf("store: filter nests more than %d deep", maxTreeDepth)
+	case f.Field != "":
+		if *conditions++; *conditions > maxFilterConditions {
+			return fmt.Errorf("store: filter has more than %d conditions", maxFilterConditions)
+		}
+	}
+	for _, kid := range append(append([]*Filter{f.Not}, f.And...), f.Or...) {
+		if err := checkBounds(kid, depth+1, conditions); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func compileNode(f *Filter) (*node, error) {
 	if f == nil || f.isAll() {
 		return &node{all: true}, nil
 	}
@@ -236,7 +266,7 @@ func compile(f *Filter) (*node, error) {
 		kids, err := compileList(f.Or)
 		return &node{or: kids}, err
 	case f.Not != nil:
-		kid, err := compile(f.Not)
+		kid, err := compileNode(f.Not)
 		return &node{not: kid}, err
 	}
 	return compileCond(f.Field, f.Op, f.operands())
@@ -255,7 +285,7 @@ func countSet(f *Filter) int {
 func compileList(fs []*Filter) ([]*node, error) {
 	out := make([]*node, 0, len(fs))
 	for _, c := range fs {
-		n, err := compile(c)
+		n, err := compileNode(c)
 		if err != nil {
 			return nil, err
 		}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"math"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -92,6 +93,15 @@ func (c *cond) addValue(v string) error {
 		n, err := strconv.ParseUint(v, 10, 64)
 		if err != nil {
 			return fmt.Errorf("value %q is not a non-negative integer", v)
+		}
+		// The embedded store's driver binds numbers as signed 64-bit
+		// integers, so a field of 64 bits takes values up to 2^63-1.
+		limit := uint64(math.MaxInt64)
+		if c.field.bits > 0 && c.field.bits < 64 {
+			limit = 1<<c.field.bits - 1
+		}
+		if n > limit {
+			return fmt.Errorf("value %d is out of range for %s: 0 to %d", n, c.field.name, limit)
 		}
 		c.nums = append(c.nums, n)
 	case kindTime:

@@ -37,7 +37,15 @@ func (e *ParseError) Error() string {
 // and parentheses; "and" binds tighter than "or". true matches every flow.
 // Keywords are case-insensitive. The result is validated: unknown fields,
 // operators that do not fit a field and malformed values are errors.
+//
+// A filter is at most maxFilterLength bytes long, nests not and
+// parentheses at most maxFilterDepth deep and has at most
+// maxFilterConditions conditions, so that no request can make the stores
+// parse or plan an unbounded query.
 func ParseFilter(text string) (*Filter, error) {
+	if len(text) > maxFilterLength {
+		return nil, &ParseError{Pos: maxFilterLength + 1, Reason: fmt.Sprintf("the filter is %d bytes long; at most %d are accepted", len(text), maxFilterLength)}
+	}
 	p := &parser{lex: lexer{src: text}}
 	p.next()
 	f, err := p.parseOr()
@@ -50,9 +58,31 @@ func ParseFilter(text string) (*Filter, error) {
 	return f, nil
 }
 
+// Bounds of a filter; see ParseFilter.
+const (
+	maxFilterLength     = 64 << 10
+	maxFilterDepth      = 100
+	maxFilterConditions = 1000
+	// maxTreeDepth bounds the depth of a Filter tree: a text filter adds
+	// a node for each not, and an or and an and node inside each pair of
+	// parentheses.
+	maxTreeDepth = 3*maxFilterDepth + 2
+)
+
 type parser struct {
 	lex lexer
 	tok token
+	// depth counts the not and parentheses open around the token, and
+	// conditions the conditions read so far.
+	depth, conditions int
+}
+
+// enter counts one more level of nesting, failing past maxFilterDepth.
+func (p *parser) enter() error {
+	if p.depth++; p.depth > maxFilterDepth {
+		return &ParseError{Pos: p.tok.pos + 1, Reason: fmt.Sprintf("the filter nests not and parentheses more than %d deep", maxFilterDepth)}
+	}
+	return nil
 }
 
 func (p *parser) next() { p.tok = p.lex.next() }
@@ -99,11 +129,15 @@ func (p *parser) parseChain(keyword string, operand func() (*Filter, error), bui
 
 func (p *parser) parseUnary() (*Filter, error) {
 	if p.tok.isKeyword("not") {
+		if err := p.enter(); err != nil {
+			return nil, err
+		}
 		p.next()
 		f, err := p.parseUnary()
 		if err != nil {
 			return nil, err
 		}
+		p.depth--
 		return &Filter{Not: f}, nil
 	}
 	return p.parsePrimary()
@@ -112,6 +146,9 @@ func (p *parser) parseUnary() (*Filter, error) {
 func (p *parser) parsePrimary() (*Filter, error) {
 	switch {
 	case p.tok.kind == tokLParen:
+		if err := p.enter(); err != nil {
+			return nil, err
+		}
 		p.next()
 		f, err := p.parseOr()
 		if err != nil {
@@ -121,6 +158,7 @@ func (p *parser) parsePrimary() (*Filter, error) {
 			return nil, p.errorf(`")"`)
 		}
 		p.next()
+		p.depth--
 		return f, nil
 	case p.tok.isKeyword("true"):
 		p.next()
@@ -133,6 +171,9 @@ func (p *parser) parsePrimary() (*Filter, error) {
 
 func (p *parser) parseCond() (*Filter, error) {
 	name, namePos := p.tok.text, p.tok.pos
+	if p.conditions++; p.conditions > maxFilterConditions {
+		return nil, &ParseError{Pos: namePos + 1, Reason: fmt.Sprintf("the filter has more than %d conditions", maxFilterConditions)}
+	}
 	if _, virtual := virtualFields[name]; !virtual {
 		if _, ok := lookupField(name); !ok {
 			return nil, &ParseError{Pos: namePos + 1, Expected: "a field name such as app, client_ip, tls.sni", Found: fmt.Sprintf("%q", name)}

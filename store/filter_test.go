@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -253,6 +254,55 @@ func TestMatcher(t *testing.T) {
 		}
 		if got := m.Match(fl); got != tt.want {
 			t.Errorf("Match(%q) = %v, want %v", tt.text, got, tt.want)
+		}
+	}
+}
+
+func TestParseFilterBounds(t *testing.T) {
+	deepNot := strings.Repeat("not ", maxFilterDepth+1) + "port = 1"
+	deepParens := strings.Repeat("(", maxFilterDepth+1) + "port = 1" + strings.Repeat(")", maxFilterDepth+1)
+	manyConds := "port = 1" + strings.Repeat(" or port = 1", maxFilterConditions)
+	long := "tls.sni contains " + strconv.Quote(strings.Repeat("a", maxFilterLength))
+	for name, text := range map[string]string{"deep not": deepNot, "deep parentheses": deepParens, "many conditions": manyConds, "long": long} {
+		if _, err := ParseFilter(text); err == nil {
+			t.Errorf("%s: parsed, want an error", name)
+		}
+	}
+
+	// At the bounds, with an or and an and inside every pair of
+	// parentheses, a filter still parses and compiles.
+	var b strings.Builder
+	for range maxFilterDepth {
+		b.WriteString("(port = 1 or port = 2 and ")
+	}
+	b.WriteString("port = 3" + strings.Repeat(")", maxFilterDepth))
+	f, err := ParseFilter(b.String())
+	if err != nil {
+		t.Fatalf("%d nested parentheses: %v", maxFilterDepth, err)
+	}
+	if _, err := compile(f); err != nil {
+		t.Errorf("compile %d nested parentheses: %v", maxFilterDepth, err)
+	}
+
+	// A tree built in code has the same bounds.
+	deep := Cond("port", OpEq, "1")
+	for range maxTreeDepth + 1 {
+		deep = Not(deep)
+	}
+	if _, err := compile(deep); err == nil {
+		t.Error("compile of a tree too deep: no error")
+	}
+}
+
+func TestParseFilterNumberRanges(t *testing.T) {
+	for _, text := range []string{"client_port = 70000", "port = 65536", "bytes > 9223372036854775808", "risk_score > 4294967296"} {
+		if _, err := ParseFilter(text); err == nil {
+			t.Errorf("%s: parsed, want an out-of-range error", text)
+		}
+	}
+	for _, text := range []string{"client_port = 65535", "bytes > 9223372036854775807"} {
+		if _, err := ParseFilter(text); err != nil {
+			t.Errorf("%s: %v, want no error", text, err)
 		}
 	}
 }
