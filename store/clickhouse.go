@@ -66,14 +66,24 @@ func OpenClickHouse(ctx context.Context, cfg ClickHouseConfig) (*ClickHouse, err
 	if cfg.Timeout == 0 {
 		cfg.Timeout = 30 * time.Second
 	}
-	if _, err := url.Parse(cfg.URL); err != nil || cfg.URL == "" {
-		return nil, errorf("invalid ClickHouse URL %q: give the HTTP interface, such as http://127.0.0.1:8123/", cfg.URL)
+	if u, err := url.Parse(cfg.URL); err != nil || cfg.URL == "" || u.Host == "" {
+		return nil, errorf("invalid ClickHouse URL %q: give the HTTP interface, such as http://127.0.0.1:8123/", redactURL(cfg.URL))
 	}
 	c := &ClickHouse{cfg: cfg, client: &http.Client{Timeout: cfg.Timeout}, db: backquote(cfg.Database)}
 	if err := c.migrate(ctx); err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// redactURL returns raw with the password of its user information
+// replaced by "xxxxx", for messages.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return u.Redacted()
 }
 
 // backquote quotes an identifier from the configuration.
@@ -97,7 +107,21 @@ func (c *ClickHouse) exec(ctx context.Context, base, query string, body []byte) 
 		params.Set("query", query)
 		reader = bytes.NewReader(body)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(base, "/")+"/?"+params.Encode(), reader)
+	u, err := url.Parse(base)
+	if err != nil {
+		return nil, err
+	}
+	// Parameters of the configured URL, such as user or a setting, stay.
+	for name, values := range u.Query() {
+		if !params.Has(name) {
+			params[name] = values
+		}
+	}
+	u.RawQuery = params.Encode()
+	if u.Path == "" {
+		u.Path = "/"
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), reader)
 	if err != nil {
 		return nil, err
 	}

@@ -105,7 +105,7 @@ func (c *ClickHouse) migrate(ctx context.Context) error {
 	for _, base := range targets {
 		for _, stmt := range c.tableDDL(onCluster) {
 			if _, err := c.exec(ctx, base, stmt, nil); err != nil {
-				return errorf("create tables on %s: %w", base, err)
+				return errorf("create tables on %s: %w", redactURL(base), err)
 			}
 		}
 		if err := c.checkVersion(ctx, base); err != nil {
@@ -118,18 +118,18 @@ func (c *ClickHouse) migrate(ctx context.Context) error {
 func (c *ClickHouse) checkVersion(ctx context.Context, base string) error {
 	out, err := c.exec(ctx, base, "SELECT version FROM "+c.db+".flowlens_schema FORMAT TabSeparated", nil)
 	if err != nil {
-		return errorf("read schema version on %s: %w", base, err)
+		return errorf("read schema version on %s: %w", redactURL(base), err)
 	}
 	versions := strings.Fields(string(out))
 	if len(versions) == 0 {
 		_, err := c.exec(ctx, base, fmt.Sprintf("INSERT INTO %s.flowlens_schema VALUES (%d)", c.db, SchemaVersion), nil)
 		if err != nil {
-			return errorf("write schema version on %s: %w", base, err)
+			return errorf("write schema version on %s: %w", redactURL(base), err)
 		}
 		return nil
 	}
 	if versions[0] != fmt.Sprint(SchemaVersion) {
-		return errorf("tables on %s have schema version %s, this flowlens writes version %d; use another database", base, versions[0], SchemaVersion)
+		return errorf("tables on %s have schema version %s, this flowlens writes version %d; use another database", redactURL(base), versions[0], SchemaVersion)
 	}
 	return nil
 }
@@ -162,7 +162,7 @@ func (c *ClickHouse) dropPartitionsBefore(ctx context.Context, base, table, cuto
 		quoteString(c.cfg.Database), quoteString(table), quoteString(cutoff))
 	out, err := c.exec(ctx, base, query, nil)
 	if err != nil {
-		return errorf("list partitions of %s on %s: %w", table, base, err)
+		return errorf("list partitions of %s on %s: %w", table, redactURL(base), err)
 	}
 	for _, p := range strings.Fields(string(out)) {
 		// Partitions are days as toYYYYMMDD numbers; anything else is not ours.
@@ -171,7 +171,7 @@ func (c *ClickHouse) dropPartitionsBefore(ctx context.Context, base, table, cuto
 		}
 		stmt := fmt.Sprintf("ALTER TABLE %s.%s DROP PARTITION %s", c.db, table, p)
 		if _, err := c.exec(ctx, base, stmt, nil); err != nil {
-			return errorf("drop partition %s of %s on %s: %w", p, table, base, err)
+			return errorf("drop partition %s of %s on %s: %w", p, table, redactURL(base), err)
 		}
 	}
 	return nil
