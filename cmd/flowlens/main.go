@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime/debug"
 	"strings"
 )
 
@@ -23,6 +24,7 @@ Usage:
   flowlens import FILE...             store the flows of captures or JSON Lines files
   flowlens query FILTER               print stored flows that match a filter
   flowlens help COMMAND               flags of a command
+  flowlens version                    the module version and the commit it was built from
 
 Run "flowlens COMMAND -h" for the flags of a command.
 `
@@ -52,12 +54,21 @@ func run(args []string) int {
 		err = runQuery(args[1:])
 	case "help", "-h", "--help":
 		if len(args) > 1 {
+			switch args[1] {
+			case "analyze", "serve", "import", "query":
+			default:
+				fmt.Fprintf(os.Stderr, "flowlens: no help for unknown command %q\n\n%s", args[1], usage)
+				return 2
+			}
 			if code := run([]string{args[1], "-h"}); code != 2 {
 				return code
 			}
 			return 0
 		}
 		fmt.Fprint(os.Stdout, usage)
+		return 0
+	case "version", "--version":
+		fmt.Println(version())
 		return 0
 	default:
 		fmt.Fprintf(os.Stderr, "flowlens: unknown command %q\n\n%s", args[0], usage)
@@ -75,4 +86,28 @@ func run(args []string) int {
 		fmt.Fprintln(os.Stderr, "flowlens:", err)
 		return 1
 	}
+}
+
+// version describes the build: the module version, and the commit and its
+// time when the binary was built from a git checkout.
+func version() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "flowlens (no build information)"
+	}
+	out := "flowlens " + info.Main.Version
+	settings := map[string]string{}
+	for _, s := range info.Settings {
+		settings[s.Key] = s.Value
+	}
+	if rev := settings["vcs.revision"]; rev != "" {
+		out += " commit " + rev
+		if settings["vcs.modified"] == "true" {
+			out += " (modified)"
+		}
+		if t := settings["vcs.time"]; t != "" {
+			out += " of " + t
+		}
+	}
+	return out + " " + info.GoVersion
 }
