@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"os"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -95,7 +96,9 @@ Stores the flows of each FILE: a capture (pcap, pcapng, either gzipped),
 read as analyze reads it, or JSON Lines of flow records such as analyze
 prints. "-" reads either from standard input; a capture read that way, or
 from a pipe, is first copied to a temporary file in $TMPDIR. Importing a
-file twice stores its flows twice.
+file twice stores its flows twice. The flows before damage in a file are
+stored: a last line cut inside its record is left out with a warning, and
+any other bad line stops the import with an error.
 
 Flags:
 `)
@@ -158,7 +161,7 @@ func importFile(ctx context.Context, s store.Store, path string, logger *slog.Lo
 	case !startsJSONObject(br):
 		return 0, fmt.Errorf("import %q: neither a capture (pcap, pcapng, gzip) nor JSON Lines of flow records: it starts with bytes % x", path, head)
 	}
-	n, err := importJSONLines(ctx, s, br)
+	n, err := importJSONLines(ctx, s, br, logger)
 	if err != nil {
 		return n, fmt.Errorf("import %q: %w", path, err)
 	}
@@ -187,22 +190,41 @@ func startsJSONObject(br *bufio.Reader) bool {
 
 // importJSONLines stores the flow records of r, one JSON object a line,
 // and returns how many it stored. A line that is not a flow record stops
-// the import with its line number; the batches before it stay stored.
-func importJSONLines(ctx context.Context, s store.Store, r io.Reader) (int, error) {
+// the import with its line number, after the flows before it are stored.
+// A last line cut inside its JSON object, as when the program writing the
+// file was stopped, is left out with a warning on logger instead.
+func importJSONLines(ctx context.Context, s store.Store, r io.Reader, logger *slog.Logger) (int, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 1<<20), 64<<20)
 	batch := make([]*record.Flow, 0, importBatch)
 	stored := 0
+	// stop stores the batch so far and returns err, which names the line,
+	// with the count of flows stored.
+	stop := func(err error) (int, error) {
+		if werr := s.WriteFlows(ctx, batch); werr != nil {
+			return stored, werr
+		}
+		stored += len(batch)
+		if err == nil {
+			return stored, nil
+		}
+		return stored, fmt.Errorf("%w; the %d flows before it were stored", err, stored)
+	}
 	for line := 1; sc.Scan(); line++ {
 		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
 			continue
 		}
 		fl := &record.Flow{}
 		if err := json.Unmarshal(sc.Bytes(), fl); err != nil {
-			return stored, fmt.Errorf("line %d: %w", line, err)
+			var syntax *json.SyntaxError
+			if errors.As(err, &syntax) && syntax.Offset >= int64(len(sc.Bytes())) && !sc.Scan() && sc.Err() == nil {
+				logger.Warn("import: the last line ends inside its flow record and is left out", "line", line)
+				return stop(nil)
+			}
+			return stop(fmt.Errorf("line %d: %s", line, describeJSONError(err)))
 		}
 		if missing := missingFlowFields(fl); len(missing) > 0 {
-			return stored, fmt.Errorf("line %d: not a flow record: %s missing or invalid", line, strings.Join(missing, ", "))
+			return stop(fmt.Errorf("line %d: not a flow record: %s missing or invalid", line, strings.Join(missing, ", ")))
 		}
 		batch = append(batch, fl)
 		if len(batch) == importBatch {
@@ -220,6 +242,30 @@ func importJSONLines(ctx context.Context, s store.Store, r io.Reader) (int, erro
 		return stored, err
 	}
 	return stored + len(batch), nil
+}
+
+// describeJSONError words a decoding error of a flow record without Go's
+// type names.
+func describeJSONError(err error) string {
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) {
+		field := typeErr.Field
+		if i := strings.LastIndex(field, "plain."); i >= 0 {
+			field = field[i+len("plain."):]
+		}
+		want := "a " + typeErr.Type.Kind().String()
+		switch typeErr.Type.Kind() {
+		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+			reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+			want = "a number"
+		case reflect.Slice:
+			want = "a list"
+		case reflect.Struct, reflect.Map, reflect.Pointer:
+			want = "an object"
+		}
+		return fmt.Sprintf("field %s holds a JSON %s where %s is expected", field, typeErr.Value, want)
+	}
+	return "invalid JSON: " + strings.TrimPrefix(err.Error(), "json: ")
 }
 
 // missingFlowFields lists the fields that identify a flow but that fl

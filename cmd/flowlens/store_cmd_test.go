@@ -252,6 +252,47 @@ func TestImportRejectsNonRecords(t *testing.T) {
 	}
 }
 
+// TestImportJSONLinesDamage imports JSON Lines files with a damaged line:
+// the flows before it are stored; a last line cut inside its record is a
+// warning, any other damage an error with the count of flows stored.
+func TestImportJSONLinesDamage(t *testing.T) {
+	content, err := os.ReadFile(testFlows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(content), "\n")
+	head := strings.Join(lines[:3], "")
+	tests := []struct {
+		name, content, wantErr string
+		wantFlows              int
+	}{
+		{"cut last line", head + lines[3][:40], "", 3},
+		{"wrong type", head + `{"schema":1,"c2s_packets":"x"}` + "\n" + lines[4], "line 4: field c2s_packets holds a JSON string where a number is expected; the 3 flows before it were stored", 3},
+		{"cut middle line", head + lines[3][:40] + "\n" + lines[4], "line 4: invalid JSON", 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "flows.jsonl")
+			if err := os.WriteFile(path, []byte(tt.content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			data := filepath.Join(dir, "data")
+			err := runImport([]string{"--data-dir", data, path})
+			if tt.wantErr == "" && err != nil {
+				t.Errorf("import: %v, want success with a warning", err)
+			}
+			if tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Errorf("import: %v, want an error containing %q", err, tt.wantErr)
+			}
+			out := captureStdout(t, func() error { return runQuery([]string{"true", "--data-dir", data}) })
+			if got := strings.Count(out, "\n"); got != tt.wantFlows {
+				t.Errorf("stored %d flows, want %d", got, tt.wantFlows)
+			}
+		})
+	}
+}
+
 // wantFirstLine returns the first record of testFlows as one JSON line.
 func wantFirstLine(t *testing.T) string {
 	t.Helper()
