@@ -50,7 +50,7 @@ func parseAnalyzeFlags(args []string) (*analyzeOptions, error) {
 	fs.StringVar(&o.profile.cpuPath, "cpuprofile", "", "write a CPU profile of the run to `file`")
 	fs.StringVar(&o.profile.memPath, "memprofile", "", "write a heap profile taken at the end of the capture to `file`")
 	if err := fs.Parse(args); err != nil {
-		return nil, errUsage
+		return nil, helpOrUsage(err)
 	}
 	if o.file == "" || fs.NArg() > 0 {
 		fs.Usage()

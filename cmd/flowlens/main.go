@@ -32,6 +32,16 @@ Run "flowlens COMMAND -h" for the flags of a command.
 // errUsage marks errors in the command line, which exit with status 2.
 var errUsage = errors.New("usage")
 
+// helpOrUsage returns the error of a failed flag parse: flag.ErrHelp for
+// -h, which exits with status 0 like "flowlens help COMMAND", else
+// errUsage.
+func helpOrUsage(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return flag.ErrHelp
+	}
+	return errUsage
+}
+
 func main() {
 	os.Exit(run(os.Args[1:]))
 }
@@ -60,10 +70,7 @@ func run(args []string) int {
 				fmt.Fprintf(os.Stderr, "flowlens: no help for unknown command %q\n\n%s", args[1], usage)
 				return 2
 			}
-			if code := run([]string{args[1], "-h"}); code != 2 {
-				return code
-			}
-			return 0
+			return run([]string{args[1], "-h"})
 		}
 		fmt.Fprint(os.Stdout, usage)
 		return 0

@@ -13,6 +13,10 @@ func TestRunExitCodes(t *testing.T) {
 		{[]string{"help", "query"}, 0},
 		{[]string{"help", "bogus"}, 2},
 		{[]string{"version"}, 0},
+		{[]string{"analyze", "-h"}, 0},
+		{[]string{"serve", "-h"}, 0},
+		{[]string{"query", "-h"}, 0},
+		{[]string{"analyze", "--bogus"}, 2},
 	}
 	for _, tt := range tests {
 		if got := run(tt.args); got != tt.want {

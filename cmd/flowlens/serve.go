@@ -61,7 +61,11 @@ func parseServeFlags(args []string) (*serveOptions, error) {
 	fs.IntVar(&o.store.ClickHouse.RetentionDays, "store-retention-days", 0, "with ClickHouse, drop the days of flows older than this many `days` every hour (0 keeps all)")
 	addPipelineFlags(fs, &o.pipeline)
 	addAccessFlags(fs, &o.access)
-	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
+	if err := fs.Parse(args); err != nil {
+		return nil, helpOrUsage(err)
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(os.Stderr, "flowlens serve: unexpected argument %q; give the capture with -r FILE or the interface with -i IFACE\n", fs.Arg(0))
 		return nil, errUsage
 	}
 	if (o.file == "") == (o.iface == "") {
