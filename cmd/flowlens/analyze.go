@@ -40,7 +40,7 @@ func parseAnalyzeFlags(args []string) (*analyzeOptions, error) {
 		fmt.Fprintln(fs.Output(), "Usage: flowlens analyze -r FILE [flags]\n\nReads a capture (pcap or pcapng, optionally gzip-compressed) and prints one\nflow record per line when the capture ends. Each flow lasts from its first\npacket to its last unless timeouts are given. Until the capture ends, the\nJSON lines wait in a temporary file in $TMPDIR (/tmp when unset on Unix),\nabout 600 bytes per flow.\n\nFlags:")
 		printVisibleDefaults(fs, "cpuprofile", "memprofile")
 	}
-	fs.StringVar(&o.file, "r", "", "capture `file` to read (required)")
+	fs.StringVar(&o.file, "r", "", "capture `file` to read, - for standard input (required)")
 	fs.StringVar(&o.format, "format", "jsonl", "output format: jsonl or table")
 	fs.StringVar(&o.filter, "f", "", "BPF filter `expression` in tcpdump syntax, e.g. \"tcp port 443\"")
 	fs.StringVar(&o.rules, "rules", "", "`dir`ectory of nDPI rule files (protos.txt, categories.txt, risky_domains.txt, ja3_fingerprints.csv, sha1_fingerprints.csv, lists/)")
@@ -170,7 +170,12 @@ func readOutcome(err error, logger *slog.Logger) error {
 	return err
 }
 
+// openFileSource opens a capture file, "-" meaning standard input, with an
+// optional BPF filter.
 func openFileSource(path, filter string) (capture.Source, error) {
+	if path == "-" {
+		path = "/dev/stdin"
+	}
 	src, err := capture.OpenFile(path)
 	if err != nil {
 		return nil, err

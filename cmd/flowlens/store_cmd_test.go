@@ -139,22 +139,7 @@ func TestImportCaptureThenQuery(t *testing.T) {
 // the file itself stores.
 func TestImportCaptureFromPipe(t *testing.T) {
 	pcap := "../../testdata/iphone.pcap"
-	content, err := os.ReadFile(pcap)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		w.Write(content)
-		w.Close()
-	}()
-	stdin := os.Stdin
-	os.Stdin = r
-	defer func() { os.Stdin = stdin; r.Close() }()
-
+	feedStdin(t, pcap)
 	piped, direct := t.TempDir(), t.TempDir()
 	if err := runImport([]string{"--data-dir", piped, "-"}); err != nil {
 		t.Fatal(err)
