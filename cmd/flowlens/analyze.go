@@ -14,6 +14,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/flowlens/flowlens/capture"
+	"github.com/flowlens/flowlens/decode"
 	"github.com/flowlens/flowlens/pipeline"
 	"github.com/flowlens/flowlens/record"
 	"github.com/flowlens/flowlens/risk"
@@ -113,6 +114,9 @@ func runAnalyze(args []string, logger *slog.Logger) error {
 		return err
 	}
 	printSummary(os.Stderr, stats, len(flows))
+	if n := stats.Decode.Count(decode.ReasonUnsupportedLinkType); n > 0 {
+		logger.Warn("packets of a link type flowlens does not decode were skipped; it reads Ethernet, Linux cooked v1 and v2, raw IP and BSD loopback", "packets", n, "pcap", o.file)
+	}
 	return readOutcome(runErr, logger)
 }
 

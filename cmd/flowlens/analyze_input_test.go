@@ -1,7 +1,12 @@
 package main
 
 import (
+	"bytes"
+	"encoding/binary"
+	"log/slog"
 	"os"
+	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 )
@@ -50,4 +55,24 @@ func feedStdin(t *testing.T, file string) {
 		syscall.Close(saved)
 		r.Close()
 	})
+}
+
+// TestAnalyzeWarnsOfUnknownLinkType reads the bundled capture with its link
+// type changed to one flowlens does not decode, and expects a warning.
+func TestAnalyzeWarnsOfUnknownLinkType(t *testing.T) {
+	content, err := os.ReadFile("../../testdata/iphone.pcap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	binary.LittleEndian.PutUint32(content[20:], 999)
+	path := filepath.Join(t.TempDir(), "link-999.pcap")
+	if err := os.WriteFile(path, content, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var logged bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logged, nil))
+	captureStdout(t, func() error { return runAnalyze([]string{"-r", path}, logger) })
+	if !strings.Contains(logged.String(), "link type flowlens does not decode") || !strings.Contains(logged.String(), "packets=500") {
+		t.Errorf("log %q, want a warning about 500 packets of an unknown link type", logged.String())
+	}
 }
