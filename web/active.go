@@ -63,14 +63,17 @@ func compareEntries(a, b *activeEntry) int {
 
 func parseActiveQuery(r *http.Request) (activeQuery, error) {
 	q := r.URL.Query()
-	aq := activeQuery{sort: q.Get("sort"), desc: q.Get("order") != "asc", app: q.Get("app")}
+	aq := activeQuery{sort: q.Get("sort"), app: q.Get("app")}
+	var err error
+	if aq.desc, err = descParam(r); err != nil {
+		return aq, err
+	}
 	if aq.sort == "" {
 		aq.sort = "bytes"
 	}
 	if _, ok := activeSorts[aq.sort]; !ok {
 		return aq, &paramError{name: "sort", value: aq.sort, want: "one of " + strings.Join(sortedKeys(activeSorts), ", ")}
 	}
-	var err error
 	if aq.page, err = intParam(r, "page", 1, 1<<30); err != nil {
 		return aq, err
 	}

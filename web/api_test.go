@@ -156,7 +156,7 @@ func TestHistoryBadParams(t *testing.T) {
 
 func TestActiveFlowsBadParams(t *testing.T) {
 	e := newTestEnv(t)
-	for _, q := range []string{"sort=color", "size=0", "size=5000", "page=-1", "host=example.com", "port=70000"} {
+	for _, q := range []string{"sort=color", "order=sideways", "size=0", "size=5000", "page=-1", "host=example.com", "port=70000"} {
 		rec := e.get(t, "/api/flows/active?"+q)
 		if rec.Code != http.StatusBadRequest {
 			t.Errorf("%s: status %d, want 400", q, rec.Code)

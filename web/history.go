@@ -54,12 +54,8 @@ func parseHistoryQuery(r *http.Request, now time.Time) (HistoryQuery, error) {
 		return HistoryQuery{}, err
 	}
 	q := HistoryQuery{Filter: hr.filter, From: hr.from, To: hr.to, Sort: r.URL.Query().Get("sort")}
-	switch order := r.URL.Query().Get("order"); order {
-	case "", "desc":
-		q.Desc = true
-	case "asc":
-	default:
-		return HistoryQuery{}, &paramError{name: "order", value: order, want: "asc or desc"}
+	if q.Desc, err = descParam(r); err != nil {
+		return HistoryQuery{}, err
 	}
 	if q.Sort == "" {
 		q.Sort = "last_seen"

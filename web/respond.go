@@ -59,6 +59,19 @@ func intParam(r *http.Request, name string, def, max int) (int, error) {
 	return n, nil
 }
 
+// descParam reads the order parameter: true for desc, the default, false
+// for asc.
+func descParam(r *http.Request) (bool, error) {
+	switch order := r.URL.Query().Get("order"); order {
+	case "", "desc":
+		return true, nil
+	case "asc":
+		return false, nil
+	default:
+		return false, &paramError{name: "order", value: order, want: "asc or desc"}
+	}
+}
+
 // timeParam reads an RFC 3339 time or Unix seconds, or the zero time when
 // absent. The time must fall in the years 1 to 9999, which JSON can carry
 // back in a response, so Unix seconds far out of that range are rejected
