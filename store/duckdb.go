@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
@@ -23,19 +24,19 @@ import (
 const DuckDBFile = "flows.duckdb"
 
 // DuckDB is the embedded backend: one DuckDB database file under a data
-// directory. Large batches of flows are loaded from CSV files (see
-// writeFlowsCSV), and small ones and alerts go through DuckDB's Appender.
+// directory. Flows are inserted through a table function that reads the
+// batch (see loadFlows), and alerts go through DuckDB's Appender.
 type DuckDB struct {
 	db   *sql.DB
 	dir  string
 	path string
 	// mu serialises writers: an Appender holds a connection for a batch,
-	// and a CSV load runs on all of DuckDB's threads.
+	// and a load of flows runs on all of DuckDB's threads.
 	mu sync.Mutex
 	// loader is the connection that loads flows (see openLoader).
 	loader *sql.Conn
-	// bulkMin is duckdbBulkMin; tests lower it to cover both write paths.
-	bulkMin int
+	// batch is the batch that loadFlows is inserting, nil between loads.
+	batch atomic.Pointer[flowBatch]
 	// Locate fills client_country and server_country; set it before the
 	// first write.
 	Locate Locator
@@ -51,7 +52,7 @@ func OpenDuckDB(ctx context.Context, dir string) (*DuckDB, error) {
 	if err != nil {
 		return nil, explainOpenError(path, errorf("open %q: %w", path, err))
 	}
-	d := &DuckDB{db: db, dir: dir, path: path, bulkMin: duckdbBulkMin}
+	d := &DuckDB{db: db, dir: dir, path: path}
 	if err := d.migrate(ctx); err != nil {
 		db.Close()
 		return nil, explainOpenError(path, err)
@@ -214,17 +215,13 @@ const duckdbAlertsTable = `CREATE TABLE alerts (
 	description VARCHAR NOT NULL, client_ip VARCHAR NOT NULL, client_port USMALLINT NOT NULL,
 	server_ip VARCHAR NOT NULL, server_port USMALLINT NOT NULL, flow_id VARCHAR NOT NULL)`
 
-// WriteFlows writes the batch in one transaction: through the Appender
-// when it has fewer than bulkMin flows, else from CSV files (see
-// writeFlowsCSV).
+// WriteFlows inserts the batch in one statement, which commits before
+// WriteFlows returns.
 func (d *DuckDB) WriteFlows(ctx context.Context, flows []*record.Flow) error {
-	switch {
-	case len(flows) == 0:
+	if len(flows) == 0 {
 		return nil
-	case len(flows) < d.bulkMin:
-		return d.appendFlows(ctx, flows)
 	}
-	return d.writeFlowsCSV(ctx, flows)
+	return d.loadFlows(ctx, flows)
 }
 
 // WriteAlerts appends the batch in one Appender flush.
@@ -269,6 +266,27 @@ func (d *DuckDB) appendRows(ctx context.Context, table string, fill func(func(..
 // duckdbTime stores an absent time as the Unix epoch, as ClickHouse does.
 func duckdbTime(t time.Time) time.Time {
 	return time.UnixMicro(timeMicros(t)).UTC()
+}
+
+// duckdbCSVPattern names the batch files that earlier versions of the
+// backend wrote in the data directory and loaded with read_csv.
+const duckdbCSVPattern = "ingest-*.csv"
+
+// removeStaleCSV removes the batch files that a process of an earlier
+// version, stopped in the middle of a write, left in dir. Their flows were
+// never committed, so the WriteFlows call that wrote them did not return
+// success.
+func removeStaleCSV(dir string) error {
+	stale, err := filepath.Glob(filepath.Join(dir, duckdbCSVPattern))
+	if err != nil {
+		return err
+	}
+	for _, p := range stale {
+		if err := os.Remove(p); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Close closes the database.
