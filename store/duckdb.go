@@ -48,10 +48,13 @@ func OpenDuckDB(ctx context.Context, dir string) (*DuckDB, error) {
 		return nil, errorf("create data directory: %w", err)
 	}
 	path := filepath.Join(dir, DuckDBFile)
-	db, err := sql.Open("duckdb", path)
+	connector, err := duckdb.NewConnector("", func(conn driver.ExecerContext) error {
+		return attachDuckDB(conn, path)
+	})
 	if err != nil {
-		return nil, explainOpenError(path, errorf("open %q: %w", path, err))
+		return nil, errorf("open %q: %w", path, err)
 	}
+	db := sql.OpenDB(connector)
 	d := &DuckDB{db: db, dir: dir, path: path}
 	if err := d.migrate(ctx); err != nil {
 		db.Close()
@@ -68,6 +71,49 @@ func OpenDuckDB(ctx context.Context, dir string) (*DuckDB, error) {
 		return nil, explainOpenError(path, errorf("open %q: %w", path, err))
 	}
 	return d, nil
+}
+
+// duckdbCatalog is the name under which every connection attaches the
+// database file and makes it the default for the tables it names.
+const duckdbCatalog = "flowlens"
+
+// attachDuckDB attaches the database file at path to the in-memory DuckDB
+// instance of conn, unless an earlier connection did, and makes it conn's
+// default database. The file is attached rather than opened as the main
+// database because ROW_GROUP_SIZE is an option of ATTACH, not a setting.
+//
+//   - STORAGE_VERSION v1.3.0 lets DuckDB compress strings with DICT_FSST,
+//     which the default format, readable by DuckDB 0.10.2, lacks. A file
+//     written so opens only in DuckDB 1.3 or later. An older file is
+//     upgraded when it is attached.
+//   - ROW_GROUP_SIZE 65536, about half DuckDB's default of 122,880 rows,
+//     lets a batch of 65,536 flows or more skip the write-ahead log:
+//     DuckDB compresses its row groups and writes them to the file during
+//     the insert. A smaller batch goes through the log, and a checkpoint
+//     compresses it later.
+//
+// With both, storebench loaded 2M flows in batches of 100,000 with
+// 181,000 to 185,000 flows per CPU second, against 152,000 to 159,000
+// with the storage version alone and 142,000 with neither (load average
+// about 4 on 2 cores).
+func attachDuckDB(conn driver.ExecerContext, path string) error {
+	for _, stmt := range []string{
+		"ATTACH IF NOT EXISTS " + duckdbString(path) + " AS " + duckdbCatalog +
+			" (STORAGE_VERSION 'v1.3.0', ROW_GROUP_SIZE 65536)",
+		"USE " + duckdbCatalog,
+	} {
+		if _, err := conn.ExecContext(context.Background(), stmt, nil); err != nil {
+			return errorf("open %q: %w", path, err)
+		}
+	}
+	return nil
+}
+
+// duckdbString returns s as a DuckDB string literal, single quotes
+// doubled. It is for the backend's own file paths, which DuckDB's ATTACH
+// takes only as literals.
+func duckdbString(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
 }
 
 // lockHolder finds the process ID in DuckDB's error for a database file
