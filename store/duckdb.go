@@ -92,12 +92,13 @@ const duckdbCatalog = "flowlens"
 //     during the insert. A smaller batch goes through the log, and a
 //     checkpoint compresses it later.
 //
-// storebench, 2M flows in batches of 100,000, load average 4 to 6 on 2
-// cores, in flows per CPU second: 139,000 and 141,000 with neither
-// option, 152,000 to 159,000 with the storage version alone, and with it
-// 185,000 to 191,000 at 65,536 rows a row group, 206,000 to 215,000 at
-// 49,152 and 218,000 at 32,768. The file grows as the row groups shrink:
-// 67, 76 and 88 MB for the 2M flows.
+// storebench loaded 2M flows in batches of 100,000 on 2 cores at a load
+// average of 0.4 to 8. Without either option the load took 124,000 and
+// 128,000 flows per CPU second, with the storage version alone 152,000 to
+// 161,000. With both, at 65,536 rows a row group it took 181,000 to
+// 192,000, and at 49,152 mostly 203,000 to 215,000. The file grows as the
+// row groups shrink: 66 to 69 MB for the 2M flows at 65,536 rows, 76 MB
+// or more at 49,152.
 // NOTE: why 49,152 rows took less CPU than 65,536 at this batch size was
 // not looked into, so other batch sizes and core counts may favour
 // another row group size.
