@@ -17,19 +17,6 @@ func TestDuckDB(t *testing.T) {
 	testBackend(t, s)
 }
 
-// TestDuckDBBulkLoad runs the backend tests with bulkMin at 1, so that
-// every batch is loaded from CSV files although it is smaller than
-// duckdbBulkMin.
-func TestDuckDBBulkLoad(t *testing.T) {
-	s, err := OpenDuckDB(context.Background(), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	s.bulkMin = 1
-	testBackend(t, s)
-}
-
 func TestDuckDBReopen(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
@@ -101,22 +88,12 @@ func TestOpenLocate(t *testing.T) {
 }
 
 func TestDuckDBInvalidUTF8(t *testing.T) {
-	for _, path := range []struct {
-		name    string
-		bulkMin int
-	}{{"Appender", duckdbBulkMin}, {"CSV", 1}} {
-		t.Run(path.name, func(t *testing.T) { testDuckDBInvalidUTF8(t, path.bulkMin) })
-	}
-}
-
-func testDuckDBInvalidUTF8(t *testing.T, bulkMin int) {
 	ctx := context.Background()
 	s, err := OpenDuckDB(ctx, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	s.bulkMin = bulkMin
 	fl := &record.Flow{Schema: 1, ID: "utf8", IPVersion: 4, L4: "TCP", ClientIP: "127.0.0.1", ServerIP: "127.0.0.2",
 		Risks: []string{"bad\xffrisk"}, TLS: &record.TLS{SNI: "bad\xffsni", Cipher: "bad\xfecipher"}}
 	if err := s.WriteFlows(ctx, []*record.Flow{fl}); err != nil {
@@ -200,10 +177,6 @@ func TestDuckDBMigrateVersion2(t *testing.T) {
 		t.Errorf("Count(ip = %s) after migration = %d, %v; want %d", addr, n, err, want)
 	}
 	if err := s.WriteFlows(ctx, flows[:1]); err != nil {
-		t.Errorf("write through the Appender after migration: %v", err)
-	}
-	s.bulkMin = 1
-	if err := s.WriteFlows(ctx, flows[:1]); err != nil {
-		t.Errorf("write from CSV after migration: %v", err)
+		t.Errorf("write after migration: %v", err)
 	}
 }
