@@ -45,7 +45,7 @@ const (
 	classTCP
 	classClosing
 	// classParked holds idle flows whose inspection InspectIdle ended. No
-	// idle timeout applies to them, so Expire does not walk the list.
+	// idle timeout applies to them, so Expire checks only the list's head.
 	classParked
 )
 

@@ -237,9 +237,10 @@ func TestImportRejectsNonRecords(t *testing.T) {
 	}
 }
 
-// TestImportJSONLinesDamage imports JSON Lines files with a damaged line:
-// the flows before it are stored; a last line cut inside its record is a
-// warning, any other damage an error with the count of flows stored.
+// TestImportJSONLinesDamage imports JSON Lines files with a damaged line
+// and checks that the flows before it are stored. A last line cut inside
+// its record is a warning, and any other damage is an error with the
+// count of flows stored.
 func TestImportJSONLinesDamage(t *testing.T) {
 	content, err := os.ReadFile(testFlows)
 	if err != nil {
