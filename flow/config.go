@@ -32,6 +32,14 @@ type Config struct {
 	// inspected. It bounds the memory of captures read as one flow per key
 	// from first packet to last, where no timeout ever frees a flow.
 	InspectIdle time.Duration
+	// FreezeIdle applies when it is non-zero, no idle timeout or close
+	// linger is set and the table has a FreezeFunc. A flow whose
+	// inspection is over and that saw no packet for this long is then
+	// written to a temporary file and taken out of memory. Its next
+	// packet, if any, reads it back, so no result changes. Flows whose
+	// inspection InspectIdle ends go at once. It bounds the memory of long
+	// captures read with no timeout.
+	FreezeIdle time.Duration
 	// RunID, when non-zero, goes in the top 32 bits of every flow ID, so
 	// that IDs from different runs or probes sharing a store never collide.
 	// IDs with a run ID print as 16 hex digits, others in decimal.
@@ -40,7 +48,8 @@ type Config struct {
 
 // DefaultConfig returns the defaults: 60 s idle for UDP and ICMP, 180 s for
 // TCP, 10 s after FIN or RST, no active timeout, one million flows, and
-// inspection ended after 10 minutes idle where no idle timeout is set. On
+// where no idle timeout is set, inspection ended after 10 minutes idle and
+// flows frozen after 1 minute idle once their inspection is over. On
 // nDPI's test captures, 2 minutes changed the DNS result of two flows whose
 // messages came minutes apart, and 10 minutes changed none.
 func DefaultConfig() Config {
@@ -49,6 +58,7 @@ func DefaultConfig() Config {
 		IdleTimeoutTCP: 180 * time.Second,
 		CloseLinger:    10 * time.Second,
 		InspectIdle:    10 * time.Minute,
+		FreezeIdle:     time.Minute,
 		MaxFlows:       1 << 20,
 		PortHeuristic:  true,
 	}

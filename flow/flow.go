@@ -47,8 +47,14 @@ type Flow struct {
 	// entropyStage records how the packet behind entropy was judged.
 	entropyStage uint8
 
-	// DPI is the flow's inspection state and results; nil when DPI is off.
+	// DPI is the flow's inspection state and results; nil when DPI is off
+	// or the flow was read back from the table's temporary file.
 	DPI *dpi.Flow
+	// thawed holds the DPI results of a flow read back from the table's
+	// temporary file; nil otherwise.
+	thawed *thawedDPI
+	// gen counts the times the flow was read back; see Generation.
+	gen uint32
 
 	// rate holds the bytes seen at the last throughput sample.
 	rate rateSample
@@ -56,6 +62,11 @@ type Flow struct {
 	// prev and next link the flow into its timeout list.
 	prev, next *Flow
 }
+
+// Generation tells apart the records of one flow that a FreezeFunc and the
+// table's emit function receive: a record replaces any earlier one of the
+// same flow ID with a lower generation.
+func (f *Flow) Generation() uint32 { return f.gen }
 
 // Client returns the client endpoint.
 func (f *Flow) Client() (netip.Addr, uint16) {
@@ -127,9 +138,12 @@ func (f *Flow) Record() *record.Flow {
 	if hasPorts(f.Key.Protocol) {
 		r.ClientPort, r.ServerPort = cport, sport
 	}
-	if f.DPI != nil {
+	switch {
+	case f.thawed != nil:
+		f.thawed.fill(r)
+	case f.DPI != nil:
 		f.DPI.Fill(r)
-	} else {
+	default:
 		r.App, r.MasterProtocol, r.Confidence = "Unknown", "Unknown", "unknown"
 	}
 	f.packetRisks(r)

@@ -144,7 +144,12 @@ func (f *Flow) judgeEntropy(payload []byte) {
 	if f.entropyStage == entropyExempt || f.payloadPackets[0]+f.payloadPackets[1] > maxEntropyPackets {
 		return
 	}
-	master, app := f.DPI.Master, f.DPI.App
+	// A flow read back from the table's temporary file is judged here only
+	// while unnamed.
+	var master, app string
+	if f.DPI != nil {
+		master, app = f.DPI.Master, f.DPI.App
+	}
 	switch {
 	case master == "":
 		f.entropy, f.entropyStage = payloadEntropy(payload), entropyUnnamed

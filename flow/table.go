@@ -21,7 +21,12 @@ type Stats struct {
 	Closed  uint64 // flows closed for any reason
 	Evicted uint64 // flows closed early because the table was full
 	Parked  uint64 // times an idle flow's inspection was ended by InspectIdle
-	Active  int    // flows open now
+	Frozen  uint64 // times an idle flow was written to the temporary file
+	Thawed  uint64 // times a frozen flow was read back for a new packet
+	// FreezeFailed counts flows that could not be frozen or read back.
+	// The first failure's error is logged.
+	FreezeFailed uint64
+	Active       int // flows open now, frozen ones included
 }
 
 // Table is a flow table owned by one goroutine.
@@ -37,6 +42,14 @@ type Table struct {
 	nextID, idStep uint64
 	lastExpiry     int64
 	stats          Stats
+
+	// freeze, frozen and vault take idle flows out of memory (see
+	// Config.FreezeIdle); blob and part are scratch space for one frozen
+	// flow.
+	freeze     FreezeFunc
+	frozen     map[Key]frozenRef
+	vault      *vault
+	blob, part []byte
 }
 
 // Timeout classes, one list each.
@@ -44,9 +57,10 @@ const (
 	classUDP = iota
 	classTCP
 	classClosing
-	// classParked holds idle flows whose inspection InspectIdle ended. No
-	// idle timeout applies to them, so Expire checks only the list's head.
-	classParked
+	// classDone holds, in a table without timeouts (untimed), the flows
+	// whose inspection is over, so that InspectIdle walks only the flows
+	// still inspected and FreezeIdle only those that are not.
+	classDone
 )
 
 // NewTable returns an empty table. engine may be nil to count flows without
@@ -74,10 +88,14 @@ func newTable(cfg Config, engine *dpi.Engine, emit func(*Flow), idBase, idStep u
 	return t
 }
 
+// SetFreezer lets the table take idle flows out of memory through freeze,
+// as Config.FreezeIdle describes.
+func (t *Table) SetFreezer(freeze FreezeFunc) { t.freeze = freeze }
+
 // Stats returns the table's counters.
 func (t *Table) Stats() Stats {
 	s := t.stats
-	s.Active = len(t.flows)
+	s.Active = len(t.flows) + len(t.frozen)
 	return s
 }
 
@@ -94,6 +112,9 @@ func (t *Table) AddKeyed(p *decode.Packet, key Key, srcIsLo bool, wireLen int, t
 		t.Expire(ts)
 	}
 	f := t.flows[key]
+	if f == nil && len(t.frozen) > 0 && !p.LaterFragment {
+		f = t.thaw(key)
+	}
 	if p.LaterFragment {
 		t.addLaterFragment(f, srcIsLo, p, ts)
 		return
@@ -120,7 +141,7 @@ func (t *Table) AddKeyed(p *decode.Packet, key Key, srcIsLo bool, wireLen int, t
 		t.trackTCP(f, dir, p.TCPFlags)
 	}
 	inspect := f.DPI != nil && !f.DPI.Finished() && (!p.Fragment || p.Reassembled)
-	unnamed := f.DPI != nil && f.DPI.Master == "" && (!p.Fragment || p.Reassembled)
+	unnamed := f.unnamed() && (!p.Fragment || p.Reassembled)
 	f.notePayload(dir, p.Payload, inspect)
 	if inspect {
 		t.engine.Inspect(f.DPI, dpi.Direction(dir), p, ts)
@@ -204,6 +225,9 @@ func (t *Table) trackTCP(f *Flow, dir int, flags uint8) {
 }
 
 func (t *Table) classOf(f *Flow) int {
+	if t.untimed() && (f.thawed != nil || f.DPI.Finished()) {
+		return classDone
+	}
 	if f.Key.Protocol != decode.ProtoTCP {
 		return classUDP
 	}
@@ -255,29 +279,39 @@ func (t *Table) Expire(now int64) {
 	if t.parking() && prev <= now && now-prev < int64(t.cfg.InspectIdle) {
 		t.park(now)
 	}
+	if t.freezing() {
+		t.freezeIdle(now)
+	}
 }
 
 // parking reports whether idle flows get parked: InspectIdle is set and no
 // idle timeout would close them instead.
 func (t *Table) parking() bool {
+	return t.cfg.InspectIdle > 0 && t.untimed()
+}
+
+// untimed reports whether no idle timeout or close linger ends flows, and
+// DPI runs.
+func (t *Table) untimed() bool {
 	c := &t.cfg
-	return c.InspectIdle > 0 && c.IdleTimeoutUDP == 0 && c.IdleTimeoutTCP == 0 && c.CloseLinger == 0 && t.engine != nil
+	return c.IdleTimeoutUDP == 0 && c.IdleTimeoutTCP == 0 && c.CloseLinger == 0 && t.engine != nil
 }
 
 // park ends the inspection of the flows idle for InspectIdle at packet time
-// now and moves them to the parked list, which Expire does not walk again.
-// A parked flow's next packet puts it back on its class's list.
+// now and moves them to the list of flows done with inspection.
 func (t *Table) park(now int64) {
 	idle := int64(t.cfg.InspectIdle)
-	for c := range classParked {
+	for c := range classDone {
 		l := &t.lists[c]
 		for f := l.head; f != nil && f.LastSeen+idle <= now; f = l.head {
 			if f.DPI != nil {
 				t.engine.EndInspection(f.DPI)
 			}
-			l.remove(f)
-			t.lists[classParked].pushBack(f)
+			t.touch(classDone, f)
 			t.stats.Parked++
+			if t.freezing() {
+				t.freezeFlow(f)
+			}
 		}
 	}
 }
@@ -328,9 +362,16 @@ func (t *Table) finish(f *Flow) {
 
 // Flush closes every flow, as at the end of a capture file. It empties the
 // map in one step, because a delete per flow took 7% of the closing time
-// of a large capture.
+// of a large capture. Frozen flows were emitted through the FreezeFunc and
+// are only counted.
 func (t *Table) Flush() {
 	clear(t.flows)
+	t.stats.Closed += uint64(len(t.frozen))
+	t.frozen = nil
+	if t.vault != nil {
+		t.vault.close()
+		t.vault = nil
+	}
 	for c := range t.lists {
 		for t.lists[c].head != nil {
 			f := t.lists[c].head
@@ -340,8 +381,8 @@ func (t *Table) Flush() {
 	}
 }
 
-// Each calls fn for every open flow, for snapshots of the live view. fn
-// must not keep f.
+// Each calls fn for every open flow in memory, for snapshots of the live
+// view. fn must not keep f.
 func (t *Table) Each(fn func(f *Flow)) {
 	for c := range t.lists {
 		for f := t.lists[c].head; f != nil; f = f.next {

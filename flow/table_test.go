@@ -240,11 +240,11 @@ func TestTableParksIdleFlow(t *testing.T) {
 		t.Fatalf("closed %d flows while parking, want 0", len(closed))
 	}
 
-	// The next packet counts in the same flow and takes it off the parked
-	// list, so a later Expire does not park it again.
+	// The next packet counts in the same flow, which stays on the list of
+	// flows done with inspection, so a later Expire does not park it again.
 	table.Add(p, 100, int64(time.Second+11*time.Minute))
-	if f.list != classUDP+1 {
-		t.Errorf("flow on list %d after its next packet, want %d", f.list, classUDP+1)
+	if f.list != classDone+1 {
+		t.Errorf("flow on list %d after its next packet, want %d", f.list, classDone+1)
 	}
 	advance(table, time.Second+11*time.Minute, time.Second+12*time.Minute)
 	if got := table.Stats().Parked; got != 1 {

@@ -18,6 +18,10 @@ type Config struct {
 	DPI     dpi.Config
 	// NoDPI turns inspection off: flows are counted but not classified.
 	NoDPI bool
+	// Freeze, when set, lets the workers take idle flows out of memory
+	// (flow.Config.FreezeIdle); worker is the calling worker's index, as
+	// for the Sink.
+	Freeze Sink
 	// WallClock is set when packet times are the wall clock (a live
 	// capture), so flows may expire by it while no packet arrives.
 	WallClock bool

@@ -76,7 +76,7 @@ func New(cfg Config, sink Sink) *Pipeline {
 		p.free <- newBatch()
 	}
 	for i := 0; i < n; i++ {
-		w := newWorker(i, n, cfg.Flow, p.engine, sink, p.free)
+		w := newWorker(i, n, cfg, p.engine, sink, p.free)
 		p.workers = append(p.workers, w)
 		p.pending = append(p.pending, nil)
 	}
@@ -287,6 +287,9 @@ func (p *Pipeline) addFlowStats(s *Stats) {
 		s.Flow.Closed += ts.Closed
 		s.Flow.Evicted += ts.Evicted
 		s.Flow.Parked += ts.Parked
+		s.Flow.Frozen += ts.Frozen
+		s.Flow.Thawed += ts.Thawed
+		s.Flow.FreezeFailed += ts.FreezeFailed
 		s.Flow.Active += ts.Active
 	}
 }

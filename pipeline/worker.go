@@ -18,14 +18,17 @@ type worker struct {
 	snapshot atomic.Pointer[flow.Stats]
 }
 
-func newWorker(index, count int, cfg flow.Config, engine *dpi.Engine, sink Sink, free chan *batch) *worker {
+func newWorker(index, count int, cfg Config, engine *dpi.Engine, sink Sink, free chan *batch) *worker {
 	w := &worker{index: index, in: make(chan *batch, batchesPerWorker), free: free}
 	emit := func(f *flow.Flow) {
 		if sink != nil {
 			sink(index, f)
 		}
 	}
-	w.table = flow.NewShard(cfg, engine, emit, uint64(index)+1, uint64(count))
+	w.table = flow.NewShard(cfg.Flow, engine, emit, uint64(index)+1, uint64(count))
+	if freeze := cfg.Freeze; freeze != nil {
+		w.table.SetFreezer(func(f *flow.Flow) { freeze(index, f) })
+	}
 	w.snapshot.Store(&flow.Stats{})
 	return w
 }

@@ -104,7 +104,8 @@ func runAnalyze(args []string, logger *slog.Logger) error {
 		return err
 	}
 	out := bufio.NewWriterSize(os.Stdout, 1<<16)
-	if err := collected.writeEntries(out, o.format, flows); err != nil {
+	written, err := collected.writeEntries(out, o.format, flows)
+	if err != nil {
 		return fmt.Errorf("write output: %w", err)
 	}
 	if err := out.Flush(); err != nil {
@@ -113,7 +114,7 @@ func runAnalyze(args []string, logger *slog.Logger) error {
 	if err := o.profile.stopCPU(); err != nil {
 		return err
 	}
-	printSummary(os.Stderr, stats, len(flows))
+	printSummary(os.Stderr, stats, written)
 	if n := stats.Decode.Count(decode.ReasonUnsupportedLinkType); n > 0 {
 		logger.Warn("packets of a link type flowlens does not decode were skipped; it reads Ethernet, Linux cooked v1 and v2, raw IP and BSD loopback", "packets", n, "pcap", o.file)
 	}
@@ -150,7 +151,13 @@ func collectCapture(ctx context.Context, path, filter string, cfg pipeline.Confi
 		return nil, pipeline.Stats{}, err
 	}
 	defer src.Close()
-	p := pipeline.New(cfg, collected.sink(judge))
+	sink := collected.sink(judge)
+	if collected.encode {
+		// Records of frozen flows are written as they freeze; the table
+		// format keeps every record in memory anyway.
+		cfg.Freeze = sink
+	}
+	p := pipeline.New(cfg, sink)
 	p.Start()
 	progress := startProgress(p, path)
 	runErr := p.Run(ctx, src)

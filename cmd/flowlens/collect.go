@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"cmp"
+	"container/heap"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -17,22 +19,27 @@ import (
 	"github.com/flowlens/flowlens/risk"
 )
 
-// flowEntry is one closed flow as analyze keeps it until the capture ends:
-// the fields it is sorted by, and either its record or where its JSON line
-// lies in the collector's spill file.
-type flowEntry struct {
+// sortKey orders the flows of analyze's output: by first packet time, then
+// by the endpoints, protocol and VLAN, then by flow ID and generation, so
+// that the entries of one flow come together with the latest one last.
+type sortKey struct {
 	firstSeen              int64 // nanoseconds since the Unix epoch
 	clientIP, serverIP, l4 string
 	clientPort, serverPort uint16
 	vlan                   uint16
-	record                 *record.Flow
-	// lineOff and lineLen locate the record's JSON line, newline included:
-	// in the spill file once the line's run is written, in the worker's
-	// stage until then.
+	// id and gen are the flow's ID and generation: an entry replaces those
+	// of the same flow with a lower generation (flow.Flow.Generation).
+	id  uint64
+	gen uint32
+}
+
+// flowEntry is one closed flow as analyze keeps it: its sort key, and
+// either its record or where its JSON line lies in the worker's stage.
+type flowEntry struct {
+	sortKey
+	record  *record.Flow
 	lineOff int64
 	lineLen uint32
-	// run numbers the sorted run of the spill file that holds the line.
-	run uint32
 }
 
 // entryChunk is how many flows one block of a collector holds.
@@ -48,9 +55,10 @@ const runReadBuffer = 64 << 10
 
 // collector keeps the closed flows in fixed-size blocks, one list of blocks
 // per worker, so that workers do not contend and a growing list never
-// copies what it holds. With encode, it keeps only each flow's sort key:
-// the JSON lines go to a temporary spill file in sorted runs, one run per
-// runBytes of a worker's lines, and are merged from there in output order.
+// copies what it holds. With encode, it keeps nothing per flow: the JSON
+// lines go with their sort keys to a temporary spill file in sorted runs,
+// one run per runBytes of a worker's lines, and are merged from there in
+// output order.
 type collector struct {
 	encode   bool
 	runBytes int
@@ -77,6 +85,7 @@ type workerEntries struct {
 	stage  []byte
 	staged []flowEntry
 	out    *bufio.Writer
+	key    []byte // scratch space for writeRun
 }
 
 // spillRun is the byte range of one sorted run in the spill file.
@@ -116,11 +125,12 @@ func (c *collector) sink(judge *risk.Evaluator) pipeline.Sink {
 	return func(worker int, f *flow.Flow) {
 		r := f.Record()
 		judge.Evaluate(r, r.LastSeen)
-		e := flowEntry{
+		e := flowEntry{sortKey: sortKey{
 			firstSeen: r.FirstSeen.UnixNano(),
 			clientIP:  r.ClientIP, serverIP: r.ServerIP, l4: r.L4,
 			clientPort: r.ClientPort, serverPort: r.ServerPort, vlan: r.VLAN,
-		}
+			id: f.ID, gen: f.Generation(),
+		}}
 		w := c.worker(worker)
 		if !c.encode {
 			e.record = r
@@ -156,17 +166,21 @@ func (w *workerEntries) add(e flowEntry) {
 }
 
 // writeRun sorts the worker's staged lines and appends them to the spill
-// file as one run. Workers reserve their range of the file under the lock
-// and write it outside, so they do not wait for each other's writes.
+// file as one run, each line after its sort key (appendSortKey). Workers
+// reserve their range of the file under the lock and write it outside, so
+// they do not wait for each other's writes.
 func (c *collector) writeRun(w *workerEntries) {
 	if len(w.staged) == 0 {
 		return
 	}
 	slices.SortFunc(w.staged, compareEntries)
+	size := int64(len(w.stage))
+	for i := range w.staged {
+		size += int64(sortKeySize(&w.staged[i].sortKey))
+	}
 	c.mu.Lock()
 	start := c.spillEnd
-	c.spillEnd += int64(len(w.stage))
-	run := uint32(len(c.runs))
+	c.spillEnd += size
 	c.runs = append(c.runs, spillRun{start, c.spillEnd})
 	c.mu.Unlock()
 
@@ -174,12 +188,10 @@ func (c *collector) writeRun(w *workerEntries) {
 		w.out = bufio.NewWriterSize(nil, 256<<10)
 	}
 	w.out.Reset(io.NewOffsetWriter(c.spill, start))
-	off := start
 	for _, e := range w.staged {
+		w.key = appendSortKey(w.key[:0], &e.sortKey, e.lineLen)
+		w.out.Write(w.key)
 		w.out.Write(w.stage[e.lineOff : e.lineOff+int64(e.lineLen)])
-		e.lineOff, e.run = off, run
-		off += int64(e.lineLen)
-		w.add(e)
 	}
 	if err := w.out.Flush(); err != nil {
 		c.fail(fmt.Errorf("write temporary file %s (set TMPDIR to a directory with more space): %w", c.spill.Name(), err))
@@ -196,108 +208,27 @@ func (c *collector) fail(err error) {
 }
 
 // sorted returns every flow ordered by first packet time, then by key, so
-// that the output does not depend on the number of workers. It returns an
-// empty, non-nil slice when there are no flows.
+// that the output does not depend on the number of workers. With encode,
+// the flows stay in the spill file, for writeEntries to merge, and the
+// slice is empty. It is never nil.
 func (c *collector) sorted() []flowEntry {
+	all := []flowEntry{}
 	for _, w := range c.workers {
 		c.writeRun(w)
 		w.stage, w.staged, w.out = nil, nil, nil
-	}
-	n := 0
-	for _, w := range c.workers {
 		for _, b := range w.blocks {
-			n += len(b)
+			all = append(all, b...)
 		}
-	}
-	all := make([]flowEntry, 0, n)
-	if c.encode {
-		// Each worker's blocks hold its runs one after another, each run
-		// sorted by writeRun, so merging them is enough.
-		all = mergeRuns(all, c.workers)
-	} else {
-		for _, w := range c.workers {
-			for _, b := range w.blocks {
-				all = append(all, b...)
-			}
-		}
-		slices.SortFunc(all, compareEntries)
-	}
-	for _, w := range c.workers {
 		w.blocks = nil
 	}
+	slices.SortFunc(all, compareEntries)
 	return all
 }
 
-// runCursor walks one sorted run in a worker's blocks.
-type runCursor struct {
-	blocks [][]flowEntry
-	// block and index locate the run's next entry, and left counts the
-	// entries of the run not yet taken.
-	block, index, left int
-}
+func compareEntries(a, b flowEntry) int { return compareKeys(&a.sortKey, &b.sortKey) }
 
-func (r *runCursor) head() *flowEntry { return &r.blocks[r.block][r.index] }
-
-func (r *runCursor) next() {
-	r.left--
-	if r.index++; r.index == len(r.blocks[r.block]) {
-		r.block, r.index = r.block+1, 0
-	}
-}
-
-// mergeRuns appends to dst the entries of every run of the workers in
-// sorted order. A run is a stretch of entries with the same run number.
-func mergeRuns(dst []flowEntry, workers []*workerEntries) []flowEntry {
-	var runs []*runCursor
-	for _, w := range workers {
-		var cur *runCursor
-		for b, block := range w.blocks {
-			for i := range block {
-				if cur == nil || block[i].run != cur.head().run {
-					cur = &runCursor{blocks: w.blocks, block: b, index: i}
-					runs = append(runs, cur)
-				}
-				cur.left++
-			}
-		}
-	}
-	// runs is a binary min-heap on each run's next entry.
-	less := func(i, j int) bool { return compareEntryRefs(runs[i].head(), runs[j].head()) < 0 }
-	down := func(i int) {
-		for {
-			least := i
-			if l := 2*i + 1; l < len(runs) && less(l, least) {
-				least = l
-			}
-			if r := 2*i + 2; r < len(runs) && less(r, least) {
-				least = r
-			}
-			if least == i {
-				return
-			}
-			runs[i], runs[least] = runs[least], runs[i]
-			i = least
-		}
-	}
-	for i := len(runs)/2 - 1; i >= 0; i-- {
-		down(i)
-	}
-	for len(runs) > 0 {
-		top := runs[0]
-		dst = append(dst, *top.head())
-		if top.next(); top.left == 0 {
-			runs[0] = runs[len(runs)-1]
-			runs = runs[:len(runs)-1]
-		}
-		down(0)
-	}
-	return dst
-}
-
-func compareEntries(a, b flowEntry) int { return compareEntryRefs(&a, &b) }
-
-// compareEntryRefs orders flows by first packet time, then by key.
-func compareEntryRefs(a, b *flowEntry) int {
+// compareKeys orders flows as sortKey says.
+func compareKeys(a, b *sortKey) int {
 	if c := cmp.Compare(a.firstSeen, b.firstSeen); c != 0 {
 		return c
 	}
@@ -316,74 +247,170 @@ func compareEntryRefs(a, b *flowEntry) int {
 	if c := strings.Compare(a.l4, b.l4); c != 0 {
 		return c
 	}
-	return cmp.Compare(a.vlan, b.vlan)
+	if c := cmp.Compare(a.vlan, b.vlan); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.id, b.id); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.gen, b.gen)
 }
 
-// writeEntries prints the flows in the order given: their JSON lines from
-// the spill file, or as writeRecords does when they carry records.
-func (c *collector) writeEntries(w io.Writer, format string, flows []flowEntry) error {
+// writeEntries prints the flows and returns how many it printed: flows in
+// the order given, as writeRecords does, or with encode the lines of the
+// spill file's runs merged in sort key order. Of the lines of one flow, only
+// the last generation's is printed.
+func (c *collector) writeEntries(w io.Writer, format string, flows []flowEntry) (int, error) {
 	if !c.encode {
 		records := make([]*record.Flow, len(flows))
 		for i := range flows {
 			records[i] = flows[i].record
 		}
-		return writeRecords(w, format, records)
+		return len(records), writeRecords(w, format, records)
 	}
 	if c.err != nil {
-		return c.err
+		return 0, c.err
 	}
-	readers := make([]*runReader, len(c.runs))
-	var line []byte
-	for i := range flows {
-		e := &flows[i]
-		r := readers[e.run]
-		if r == nil {
-			r = newRunReader(c.spill, c.runs[e.run])
-			readers[e.run] = r
+	var runs runHeap
+	for _, run := range c.runs {
+		r := newRunReader(c.spill, run)
+		if err := r.next(); err != nil {
+			return 0, c.readError(err)
 		}
-		line = slices.Grow(line[:0], int(e.lineLen))[:e.lineLen]
-		if err := r.read(line, e.lineOff); err != nil {
-			return fmt.Errorf("read temporary file %s: %w", c.spill.Name(), err)
+		runs = append(runs, r)
+	}
+	heap.Init(&runs)
+	// last holds the line of the flow before the one at the top, printed
+	// once the top shows that it is that flow's last generation.
+	var last []byte
+	lastID, have, n := uint64(0), false, 0
+	for len(runs) > 0 {
+		top := runs[0]
+		if have && top.key.id != lastID {
+			if _, err := w.Write(last); err != nil {
+				return n, err
+			}
+			n++
 		}
-		if _, err := w.Write(line); err != nil {
-			return err
-		}
-		if r.done() {
-			readers[e.run] = nil
+		last, lastID, have = append(last[:0], top.line...), top.key.id, true
+		if top.done() {
+			heap.Pop(&runs)
+		} else if err := top.next(); err != nil {
+			return n, c.readError(err)
+		} else {
+			heap.Fix(&runs, 0)
 		}
 	}
-	return nil
+	if have {
+		if _, err := w.Write(last); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }
 
-// runReader reads one run of the spill file front to back. A run is sorted
-// and the flows are read in sorted order, so each line starts where the one
-// before it in the same run ended. Any other offset is read directly.
+func (c *collector) readError(err error) error {
+	return fmt.Errorf("read temporary file %s: %w", c.spill.Name(), err)
+}
+
+// A spilled line is preceded by its sort key: first packet time, ports,
+// VLAN, flow ID and generation as fixed-size little-endian numbers, the
+// length of the JSON line, then the client IP, server IP and L4 name, each
+// after a one-byte length.
+const sortKeyFixed = 8 + 2*3 + 8 + 4 + 4
+
+func sortKeySize(k *sortKey) int {
+	return sortKeyFixed + 3 + len(k.clientIP) + len(k.serverIP) + len(k.l4)
+}
+
+func appendSortKey(b []byte, k *sortKey, lineLen uint32) []byte {
+	le := binary.LittleEndian
+	b = le.AppendUint64(b, uint64(k.firstSeen))
+	b = le.AppendUint16(b, k.clientPort)
+	b = le.AppendUint16(b, k.serverPort)
+	b = le.AppendUint16(b, k.vlan)
+	b = le.AppendUint64(b, k.id)
+	b = le.AppendUint32(b, k.gen)
+	b = le.AppendUint32(b, lineLen)
+	for _, s := range []string{k.clientIP, k.serverIP, k.l4} {
+		b = append(b, byte(len(s)))
+		b = append(b, s...)
+	}
+	return b
+}
+
+// runReader reads one run of the spill file front to back: key and line
+// are those of the line read last.
 type runReader struct {
-	f   *os.File
-	run spillRun
-	// pos is the file offset of the next byte that br returns.
-	pos int64
-	br  *bufio.Reader
+	br   *bufio.Reader
+	left int64 // bytes of the run not yet read
+	key  sortKey
+	line []byte
+	buf  [sortKeyFixed]byte
 }
 
 func newRunReader(f *os.File, run spillRun) *runReader {
 	sr := io.NewSectionReader(f, run.start, run.end-run.start)
-	return &runReader{f: f, run: run, pos: run.start, br: bufio.NewReaderSize(sr, runReadBuffer)}
+	return &runReader{br: bufio.NewReaderSize(sr, runReadBuffer), left: run.end - run.start}
 }
 
-// read fills p with the bytes of the run at file offset off.
-func (r *runReader) read(p []byte, off int64) error {
-	if off != r.pos {
-		_, err := r.f.ReadAt(p, off)
-		return err
+// done reports whether the run has no line after the current one.
+func (r *runReader) done() bool { return r.left == 0 }
+
+// next reads the run's next line and its key.
+func (r *runReader) next() error {
+	if _, err := io.ReadFull(r.br, r.buf[:]); err != nil {
+		return unexpected(err)
 	}
-	n, err := io.ReadFull(r.br, p)
-	r.pos += int64(n)
+	le := binary.LittleEndian
+	b := r.buf[:]
+	r.key.firstSeen = int64(le.Uint64(b))
+	r.key.clientPort, r.key.serverPort, r.key.vlan = le.Uint16(b[8:]), le.Uint16(b[10:]), le.Uint16(b[12:])
+	r.key.id, r.key.gen = le.Uint64(b[14:]), le.Uint32(b[22:])
+	lineLen := le.Uint32(b[26:])
+	size := int64(sortKeyFixed) + int64(lineLen)
+	for _, s := range []*string{&r.key.clientIP, &r.key.serverIP, &r.key.l4} {
+		n, err := r.br.ReadByte()
+		if err != nil {
+			return unexpected(err)
+		}
+		r.line = slices.Grow(r.line[:0], int(n))[:n]
+		if _, err := io.ReadFull(r.br, r.line); err != nil {
+			return unexpected(err)
+		}
+		if *s != string(r.line) {
+			*s = string(r.line)
+		}
+		size += 1 + int64(n)
+	}
+	r.line = slices.Grow(r.line[:0], int(lineLen))[:lineLen]
+	if _, err := io.ReadFull(r.br, r.line); err != nil {
+		return unexpected(err)
+	}
+	if r.left -= size; r.left < 0 {
+		return errors.New("a line runs past the end of its run")
+	}
+	return nil
+}
+
+func unexpected(err error) error {
 	if errors.Is(err, io.EOF) {
-		err = io.ErrUnexpectedEOF
+		return io.ErrUnexpectedEOF
 	}
 	return err
 }
 
-// done reports whether the run has been read to its end.
-func (r *runReader) done() bool { return r.pos == r.run.end }
+// runHeap is a min-heap of runs on their current line's sort key.
+type runHeap []*runReader
+
+func (h runHeap) Len() int           { return len(h) }
+func (h runHeap) Less(i, j int) bool { return compareKeys(&h[i].key, &h[j].key) < 0 }
+func (h runHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *runHeap) Push(x any)        { *h = append(*h, x.(*runReader)) }
+func (h *runHeap) Pop() any {
+	old := *h
+	r := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return r
+}

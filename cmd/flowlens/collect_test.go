@@ -39,10 +39,11 @@ func collectIPhone(t *testing.T, encode bool, runBytes int) ([]byte, int) {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	if err := collected.writeEntries(&out, "jsonl", flows); err != nil {
+	n, err := collected.writeEntries(&out, "jsonl", flows)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return out.Bytes(), len(flows)
+	return out.Bytes(), n
 }
 
 func TestCollectorSpillMatchesRecords(t *testing.T) {

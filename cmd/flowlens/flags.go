@@ -18,8 +18,8 @@ func checkPipelineFlags(c *pipeline.Config) error {
 	switch {
 	case c.Workers < 0 || c.Workers > maxWorkers:
 		return fmt.Errorf("invalid --workers %d: use 0 (one per core) to %d", c.Workers, maxWorkers)
-	case c.Flow.IdleTimeoutUDP < 0, c.Flow.IdleTimeoutTCP < 0, c.Flow.CloseLinger < 0, c.Flow.ActiveTimeout < 0, c.Flow.InspectIdle < 0:
-		return errors.New("invalid timeout: --idle-timeout-udp, --idle-timeout-tcp, --close-linger, --active-timeout and --inspect-idle take 0 (never) or a positive duration")
+	case c.Flow.IdleTimeoutUDP < 0, c.Flow.IdleTimeoutTCP < 0, c.Flow.CloseLinger < 0, c.Flow.ActiveTimeout < 0, c.Flow.InspectIdle < 0, c.Flow.FreezeIdle < 0:
+		return errors.New("invalid timeout: --idle-timeout-udp, --idle-timeout-tcp, --close-linger, --active-timeout, --inspect-idle and --freeze-idle take 0 (never) or a positive duration")
 	case c.Flow.MaxFlows < 1:
 		return fmt.Errorf("invalid --max-flows %d: use 1 or more", c.Flow.MaxFlows)
 	case c.DPI.MaxPackets < 1:
@@ -36,6 +36,7 @@ func addPipelineFlags(fs *flag.FlagSet, c *pipeline.Config) {
 	fs.DurationVar(&c.Flow.CloseLinger, "close-linger", c.Flow.CloseLinger, "close a TCP flow this long after RST or FIN in both directions (0: never)")
 	fs.DurationVar(&c.Flow.ActiveTimeout, "active-timeout", c.Flow.ActiveTimeout, "close flows that have lasted this long and start a new one (0: never)")
 	fs.DurationVar(&c.Flow.InspectIdle, "inspect-idle", c.Flow.InspectIdle, "when no idle timeout or close linger is set, end the inspection of a flow idle this long in packet time (checked once a second) to free its buffers; its later packets still count but are not inspected (0: never)")
+	fs.DurationVar(&c.Flow.FreezeIdle, "freeze-idle", c.Flow.FreezeIdle, "when no idle timeout or close linger is set, move a flow whose inspection is over and that was idle this long in packet time to a temporary file, to save memory; a later packet reads it back (analyze with JSON Lines output only; 0: never)")
 	fs.IntVar(&c.Flow.MaxFlows, "max-flows", c.Flow.MaxFlows, "maximum open flows; past it the least recently active are closed early")
 	fs.BoolVar(&c.NoDPI, "no-dpi", false, "count flows without identifying applications")
 	fs.IntVar(&c.DPI.MaxPackets, "dpi-packets", c.DPI.MaxPackets, "packets with payload inspected per flow before giving up")

@@ -30,6 +30,12 @@ func printSummary(w io.Writer, s pipeline.Stats, flows int) {
 	if s.Flow.Parked > 0 {
 		fmt.Fprintf(w, " (inspection ended %d times after --inspect-idle)", s.Flow.Parked)
 	}
+	if s.Flow.Frozen > 0 {
+		fmt.Fprintf(w, " (moved to a temporary file %d times after --freeze-idle, read back %d times)", s.Flow.Frozen, s.Flow.Thawed)
+	}
+	if s.Flow.FreezeFailed > 0 {
+		fmt.Fprintf(w, " (%d could not be moved or read back; see the log)", s.Flow.FreezeFailed)
+	}
 	fmt.Fprintln(w)
 	if skipped := s.Read.Packets - s.Read.Decoded; skipped > 0 {
 		fmt.Fprintf(w, "skipped   %d packets:", skipped)

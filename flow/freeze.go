@@ -1,0 +1,288 @@
+package flow
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"os"
+
+	"github.com/flowlens/flowlens/record"
+)
+
+// FreezeFunc hands over a flow whose record is, for now, final: it is
+// called with a flow the table is about to take out of memory, and must
+// treat the flow's record as emitted, with the flow's Generation. A later
+// record of the same flow has a higher Generation and replaces this one.
+type FreezeFunc func(f *Flow)
+
+// frozenRef locates a frozen flow's blob in the table's vault.
+type frozenRef struct {
+	off int64
+	n   uint32
+}
+
+// thawedDPI contains the DPI results of a flow read back from the vault.
+type thawedDPI struct {
+	// part holds the record fields that dpi.Flow.Fill sets, as
+	// appendDPIPart writes them.
+	part []byte
+	// unnamed is set when DPI had not named the flow when it was frozen.
+	unnamed bool
+}
+
+// fill copies the DPI results into r, as dpi.Flow.Fill does for a flow in
+// memory.
+func (d *thawedDPI) fill(r *record.Flow) {
+	if err := readDPIPart(d.part, r); err != nil {
+		// readFrozen checked the part when it read the flow back.
+		panic(fmt.Sprintf("flow: frozen DPI results do not decode: %v", err))
+	}
+}
+
+// vault is a temporary file that frozen flows are appended to. It is
+// unlinked as soon as it is open where the system allows it, so that it
+// disappears with the process. Space of thawed flows is not reused: a
+// capture is read once.
+type vault struct {
+	file    *os.File
+	removed bool
+	w       *bufio.Writer
+	// size counts the bytes appended, buffered ones included.
+	size int64
+}
+
+func openVault() (*vault, error) {
+	f, err := os.CreateTemp("", "flowlens-frozen-*")
+	if err != nil {
+		return nil, fmt.Errorf("create temporary file for idle flows in %s (set TMPDIR to another directory): %w", os.TempDir(), err)
+	}
+	return &vault{file: f, removed: os.Remove(f.Name()) == nil, w: bufio.NewWriterSize(f, 256<<10)}, nil
+}
+
+func (v *vault) append(blob []byte) (frozenRef, error) {
+	if len(blob) > math.MaxUint32 {
+		return frozenRef{}, errors.New("frozen flow too large")
+	}
+	ref := frozenRef{off: v.size, n: uint32(len(blob))}
+	n, err := v.w.Write(blob)
+	v.size += int64(n)
+	if err != nil {
+		return frozenRef{}, fmt.Errorf("write temporary file %s (set TMPDIR to a directory with more space): %w", v.file.Name(), err)
+	}
+	return ref, nil
+}
+
+func (v *vault) read(ref frozenRef) ([]byte, error) {
+	if ref.off+int64(ref.n) > v.size-int64(v.w.Buffered()) {
+		if err := v.w.Flush(); err != nil {
+			return nil, fmt.Errorf("write temporary file %s: %w", v.file.Name(), err)
+		}
+	}
+	b := make([]byte, ref.n)
+	if _, err := v.file.ReadAt(b, ref.off); err != nil {
+		return nil, fmt.Errorf("read temporary file %s: %w", v.file.Name(), err)
+	}
+	return b, nil
+}
+
+func (v *vault) close() {
+	v.file.Close()
+	if !v.removed {
+		os.Remove(v.file.Name())
+	}
+}
+
+// A frozen flow's blob: the fixed-size state that appendFrozen writes, then
+// the DPI part to the end.
+const (
+	flagClientIsLo = 1 << iota
+	flagFinC2S
+	flagFinS2C
+	flagRST
+	flagFirstFlagsNone
+	flagUnnamed
+)
+
+// frozenFixed is the size of the fixed part of a blob.
+const frozenFixed = 5 + 3*8 + 2*(8+8+4) + 4 + 3*8 + 4
+
+func flagIf(on bool, flag uint8) uint8 {
+	if on {
+		return flag
+	}
+	return 0
+}
+
+// appendFrozen appends to b the blob of f, whose DPI results are d.
+func appendFrozen(b []byte, f *Flow, d *thawedDPI) []byte {
+	le := binary.LittleEndian
+	flags := flagIf(f.ClientIsLo, flagClientIsLo) | flagIf(f.finSeen[0], flagFinC2S) |
+		flagIf(f.finSeen[1], flagFinS2C) | flagIf(f.rstSeen, flagRST) |
+		flagIf(f.firstFlagsNone, flagFirstFlagsNone) | flagIf(d.unnamed, flagUnnamed)
+	b = append(b, flags, f.TCPFlags[0], f.TCPFlags[1], f.IPVersion, f.entropyStage)
+	b = le.AppendUint64(b, f.ID)
+	b = le.AppendUint64(b, uint64(f.FirstSeen))
+	b = le.AppendUint64(b, uint64(f.LastSeen))
+	for dir := range 2 {
+		b = le.AppendUint64(b, f.Packets[dir])
+		b = le.AppendUint64(b, f.Bytes[dir])
+		b = le.AppendUint32(b, f.payloadPackets[dir])
+	}
+	b = le.AppendUint32(b, math.Float32bits(f.entropy))
+	b = le.AppendUint64(b, uint64(f.rate.at))
+	b = le.AppendUint64(b, f.rate.bytes)
+	b = le.AppendUint64(b, math.Float64bits(f.rate.bps))
+	b = le.AppendUint32(b, f.gen)
+	return append(b, d.part...)
+}
+
+// errBadBlob reports a blob that appendFrozen did not write.
+var errBadBlob = errors.New("damaged frozen flow in temporary file")
+
+// readFrozen restores into f, whose Key is set, the flow that appendFrozen
+// wrote to b.
+func readFrozen(b []byte, f *Flow) error {
+	if len(b) < frozenFixed {
+		return errBadBlob
+	}
+	le := binary.LittleEndian
+	flags := b[0]
+	f.TCPFlags[0], f.TCPFlags[1], f.IPVersion, f.entropyStage = b[1], b[2], b[3], b[4]
+	b = b[5:]
+	u64 := func() uint64 { v := le.Uint64(b); b = b[8:]; return v }
+	u32 := func() uint32 { v := le.Uint32(b); b = b[4:]; return v }
+	f.ID = u64()
+	f.FirstSeen, f.LastSeen = int64(u64()), int64(u64())
+	for dir := range 2 {
+		f.Packets[dir], f.Bytes[dir], f.payloadPackets[dir] = u64(), u64(), u32()
+	}
+	f.entropy = math.Float32frombits(u32())
+	f.rate.at, f.rate.bytes, f.rate.bps = int64(u64()), u64(), math.Float64frombits(u64())
+	f.gen = u32()
+	d := &thawedDPI{part: b, unnamed: flags&flagUnnamed != 0}
+	if err := readDPIPart(b, &record.Flow{}); err != nil {
+		return err
+	}
+	f.ClientIsLo = flags&flagClientIsLo != 0
+	f.finSeen = [2]bool{flags&flagFinC2S != 0, flags&flagFinS2C != 0}
+	f.rstSeen = flags&flagRST != 0
+	f.firstFlagsNone = flags&flagFirstFlagsNone != 0
+	f.thawed = d
+	return nil
+}
+
+// freezing reports whether idle flows are frozen: the table has a
+// FreezeFunc, FreezeIdle is set and no timeout would close them instead.
+func (t *Table) freezing() bool {
+	return t.freeze != nil && t.cfg.FreezeIdle > 0 && t.untimed()
+}
+
+// freezeIdle freezes the flows whose inspection is over and that saw no
+// packet for FreezeIdle at packet time now. Such flows sit on the list of
+// flows done with inspection in order of last activity. A damaged timestamp can leave a flow that
+// was last seen far ahead of now at the head of the list, where it would
+// hold back every flow behind it; such a flow is frozen too, which costs
+// at most a read back.
+func (t *Table) freezeIdle(now int64) {
+	idle := int64(t.cfg.FreezeIdle)
+	l := &t.lists[classDone]
+	for f := l.head; f != nil && (f.LastSeen+idle <= now || f.LastSeen-idle > now); f = l.head {
+		if !t.freezeFlow(f) {
+			return
+		}
+	}
+}
+
+// freezeFlow hands f's record to the FreezeFunc, writes f to the vault and
+// takes it out of memory. It returns false, and stops freezing, when the
+// vault cannot be written; f then stays in the table.
+func (t *Table) freezeFlow(f *Flow) bool {
+	if t.vault == nil {
+		v, err := openVault()
+		if err != nil {
+			t.stopFreezing(err)
+			return false
+		}
+		t.vault = v
+	}
+	d := f.thawed
+	if d == nil {
+		// The engine settles the results once, as at close; nothing
+		// changes them afterwards, for inspection is over.
+		d = &thawedDPI{unnamed: f.DPI.Master == ""}
+		t.engine.Finish(f.DPI)
+		var r record.Flow
+		f.DPI.Fill(&r)
+		t.part = appendDPIPart(t.part[:0], &r)
+		d.part = t.part
+	}
+	t.freeze(f)
+	t.blob = appendFrozen(t.blob[:0], f, d)
+	ref, err := t.vault.append(t.blob)
+	if err != nil {
+		// The record just handed over stands until the flow closes
+		// with a later generation.
+		f.gen++
+		t.stopFreezing(err)
+		return false
+	}
+	t.unlist(f)
+	delete(t.flows, f.Key)
+	if t.frozen == nil {
+		t.frozen = make(map[Key]frozenRef, 1024)
+	}
+	t.frozen[f.Key] = ref
+	t.stats.Frozen++
+	return true
+}
+
+// thaw reads the frozen flow of key back into the table for a new packet.
+// It returns nil when key has no frozen flow, or when reading it failed; the
+// packet then starts a new flow, and the record handed over at freezing
+// stands for the old one.
+func (t *Table) thaw(key Key) *Flow {
+	ref, ok := t.frozen[key]
+	if !ok {
+		return nil
+	}
+	delete(t.frozen, key)
+	f := &Flow{Key: key}
+	b, err := t.vault.read(ref)
+	if err == nil {
+		err = readFrozen(b, f)
+	}
+	if err != nil {
+		t.stats.Closed++
+		t.freezeFailed("flow: cannot read an idle flow back from its temporary file; its later packets start a new flow", err)
+		return nil
+	}
+	f.gen++
+	t.flows[key] = f
+	t.stats.Thawed++
+	return f
+}
+
+func (t *Table) stopFreezing(err error) {
+	t.freeze = nil
+	t.freezeFailed("flow: cannot move idle flows to a temporary file; they stay in memory", err)
+}
+
+// freezeFailed counts a flow that could not be frozen or read back, and
+// logs the table's first such failure.
+func (t *Table) freezeFailed(msg string, err error) {
+	if t.stats.FreezeFailed == 0 {
+		slog.Warn(msg, "err", err)
+	}
+	t.stats.FreezeFailed++
+}
+
+// unnamed reports whether DPI has not named the flow yet.
+func (f *Flow) unnamed() bool {
+	if f.thawed != nil {
+		return f.thawed.unnamed
+	}
+	return f.DPI != nil && f.DPI.Master == ""
+}
