@@ -54,7 +54,7 @@ func scope(filter string, from, to time.Time) (store.Scope, error) {
 	}
 	f, err := store.ParseFilter(filter)
 	if err != nil {
-		return s, err
+		return s, &web.InvalidRequestError{Err: err}
 	}
 	s.Filter = f
 	return s, nil

@@ -1,13 +1,16 @@
 package web
 
 import (
+	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/flowlens/flowlens/record"
 )
@@ -525,5 +528,36 @@ func TestHistorySpan(t *testing.T) {
 	e.getJSON(t, "/api/history/span?filter="+urlQuery(`app = "none"`), &span)
 	if span != (storedSpan{}) {
 		t.Errorf("span without matches = %+v, want zero", span)
+	}
+}
+
+// downHistory is a History whose store cannot be reached.
+type downHistory struct{ fakeHistory }
+
+var errStoreDown = errors.New("dial tcp 127.0.0.1:9: connect: connection refused")
+
+func (downHistory) Query(context.Context, HistoryQuery) ([]record.Flow, int, error) {
+	return nil, 0, errStoreDown
+}
+
+func (downHistory) Top(context.Context, string, string, time.Time, time.Time, int) ([]TopEntry, error) {
+	return nil, errStoreDown
+}
+
+func TestHistoryStoreDownIs503(t *testing.T) {
+	flows := loadFlows(t, "flows.jsonl")
+	h, err := New(Config{Geo: fakeLocator{}, Risks: riskTable(testRisks)}, newFakeLive(flows), &downHistory{fakeHistory{flows: flows}}, newFakeAlerts(flows), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &testEnv{handler: h, flows: flows}
+	for _, url := range []string{"/api/history/flows", "/api/history/top?field=app"} {
+		rec := e.get(t, url)
+		if rec.Code != http.StatusServiceUnavailable {
+			t.Errorf("GET %s with the store down: status %d, want 503", url, rec.Code)
+		}
+		if !strings.Contains(rec.Body.String(), "connection refused") {
+			t.Errorf("GET %s with the store down: body %s, want the store's error", url, rec.Body)
+		}
 	}
 }

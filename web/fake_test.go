@@ -106,7 +106,7 @@ func (h *fakeHistory) match(filter string, from, to time.Time) ([]record.Flow, e
 	if filter != "" {
 		var err error
 		if pred, err = parseFilter(filter); err != nil {
-			return nil, err
+			return nil, &InvalidRequestError{Err: err}
 		}
 	}
 	var out []record.Flow

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/netip"
 	"strconv"
@@ -39,11 +40,17 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, code int, ms
 	}
 }
 
-// backendError reports a failed store call: logged with the request path,
-// shown to the user with its message so a bad filter can be corrected.
+// backendError reports a failed store call with its message, so that a bad
+// filter can be corrected: status 400 for an InvalidRequestError, else 503,
+// for a store that failed or cannot be reached. Failures are logged with
+// the request path.
 func (s *server) backendError(w http.ResponseWriter, r *http.Request, err error) {
+	if invalid := (*InvalidRequestError)(nil); errors.As(err, &invalid) {
+		s.writeError(w, r, http.StatusBadRequest, err.Error())
+		return
+	}
 	s.logger.Warn("web: store request failed", "path", r.URL.Path, "err", err)
-	s.writeError(w, r, http.StatusBadRequest, err.Error())
+	s.writeError(w, r, http.StatusServiceUnavailable, "flow store failed: "+err.Error())
 }
 
 // intParam reads a positive integer query parameter, or def when absent.

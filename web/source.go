@@ -68,6 +68,14 @@ type TimeBucket struct {
 	Bytes uint64    `json:"bytes"`
 }
 
+// InvalidRequestError wraps an error of a History method that the request
+// itself caused, such as a filter that does not parse. The API returns it
+// with status 400 and any other History error with 503.
+type InvalidRequestError struct{ Err error }
+
+func (e *InvalidRequestError) Error() string { return e.Err.Error() }
+func (e *InvalidRequestError) Unwrap() error { return e.Err }
+
 // History is the store of closed flows that the explorer queries.
 type History interface {
 	// Query returns one page of flows matching q and the number of flows
