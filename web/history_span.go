@@ -53,12 +53,12 @@ func (s *server) topCountries(r *http.Request, ipField string, hr historyRange, 
 }
 
 // storedSpan is the JSON body of GET /api/history/span: the first_seen
-// of the oldest and the newest stored flow matching the filter, or zero
-// times when none matches.
+// of the oldest and the newest stored flow matching the filter, both left
+// out when none matches.
 type storedSpan struct {
-	First time.Time `json:"first"`
-	Last  time.Time `json:"last"`
-	Flows int       `json:"flows"`
+	First *time.Time `json:"first,omitempty"`
+	Last  *time.Time `json:"last,omitempty"`
+	Flows int        `json:"flows"`
 }
 
 // handleHistorySpan lets the explorer offer the time range that holds the
@@ -79,7 +79,7 @@ func (s *server) handleHistorySpan(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if len(newest) > 0 && len(oldest) > 0 {
-		span = storedSpan{First: oldest[0].FirstSeen, Last: newest[0].FirstSeen, Flows: total}
+		span = storedSpan{First: &oldest[0].FirstSeen, Last: &newest[0].FirstSeen, Flows: total}
 	}
 	s.writeJSON(w, r, span)
 }
