@@ -5,13 +5,10 @@ import (
 	"context"
 	"errors"
 	"io/fs"
-	"log/slog"
 	"os"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/flowlens/flowlens/pipeline"
 )
 
 // collectIPhone runs the bundled capture through a collector made by
@@ -27,14 +24,7 @@ func collectIPhone(t *testing.T, encode bool, runBytes int) ([]byte, int) {
 	if runBytes != 0 {
 		collected.runBytes = runBytes
 	}
-	cfg := pipeline.DefaultConfig()
-	cfg.Workers = 2
-	cfg.Flow.IdleTimeoutUDP, cfg.Flow.IdleTimeoutTCP, cfg.Flow.CloseLinger = 0, 0, 0
-	judge, err := newRiskEvaluator("", nil, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	flows, _, err := collectCapture(context.Background(), "../../testdata/iphone.pcap", "", cfg, judge, collected)
+	flows, _, err := collectCapture(context.Background(), "../../testdata/iphone.pcap", "", capturePipelineConfig(), quietJudge(t), collected)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/flowlens/flowlens/pipeline"
+	"github.com/flowlens/flowlens/risk"
 )
 
 // analyzeJSONL runs a capture as analyze does with JSON Lines output and
@@ -22,15 +23,15 @@ func analyzeJSONL(t *testing.T, path string, freezeIdle time.Duration) ([]byte, 
 		t.Fatal(err)
 	}
 	defer collected.close()
-	cfg := pipeline.DefaultConfig()
-	cfg.Workers = 2
-	cfg.Flow.IdleTimeoutUDP, cfg.Flow.IdleTimeoutTCP, cfg.Flow.CloseLinger = 0, 0, 0
+	return collectJSONL(t, collected, path, freezeIdle)
+}
+
+// collectJSONL runs a capture through collected as analyzeJSONL does.
+func collectJSONL(t *testing.T, collected *collector, path string, freezeIdle time.Duration) ([]byte, pipeline.Stats) {
+	t.Helper()
+	cfg := capturePipelineConfig()
 	cfg.Flow.FreezeIdle = freezeIdle
-	judge, err := newRiskEvaluator("", nil, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	flows, stats, err := collectCapture(context.Background(), path, "", cfg, judge, collected)
+	flows, stats, err := collectCapture(context.Background(), path, "", cfg, quietJudge(t), collected)
 	if flows == nil {
 		t.Fatalf("%s: %v", path, err)
 	}
@@ -39,6 +40,25 @@ func analyzeJSONL(t *testing.T, path string, freezeIdle time.Duration) ([]byte, 
 		t.Fatal(err)
 	}
 	return out.Bytes(), stats
+}
+
+// capturePipelineConfig is analyze's pipeline configuration with two
+// workers.
+func capturePipelineConfig() pipeline.Config {
+	cfg := pipeline.DefaultConfig()
+	cfg.Workers = 2
+	cfg.Flow.IdleTimeoutUDP, cfg.Flow.IdleTimeoutTCP, cfg.Flow.CloseLinger = 0, 0, 0
+	return cfg
+}
+
+// quietJudge returns a risk evaluator without rules that logs nothing.
+func quietJudge(t *testing.T) *risk.Evaluator {
+	t.Helper()
+	judge, err := newRiskEvaluator("", nil, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return judge
 }
 
 // TestFreezeKeepsOutput runs every reference capture with flows frozen at
@@ -82,23 +102,8 @@ func TestFreezeWithoutTemporaryDirectory(t *testing.T) {
 	}
 	defer collected.close()
 	t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
-	cfg := pipeline.DefaultConfig()
-	cfg.Workers = 2
-	cfg.Flow.IdleTimeoutUDP, cfg.Flow.IdleTimeoutTCP, cfg.Flow.CloseLinger = 0, 0, 0
-	cfg.Flow.FreezeIdle = time.Nanosecond
-	judge, err := newRiskEvaluator("", nil, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	flows, stats, err := collectCapture(context.Background(), "../../testdata/iphone.pcap", "", cfg, judge, collected)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	if _, err := collected.writeEntries(&out, "jsonl", flows); err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(string(want), out.String()); diff != "" {
+	got, stats := collectJSONL(t, collected, "../../testdata/iphone.pcap", time.Nanosecond)
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
 		t.Errorf("output without a temporary directory differs (-want +got):\n%s", diff)
 	}
 	if stats.Flow.Frozen != 0 || stats.Flow.FreezeFailed == 0 {
