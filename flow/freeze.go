@@ -1,7 +1,7 @@
 package flow
 
 import (
-	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -49,41 +49,65 @@ func (d *thawedDPI) fill(r *record.Flow) {
 type vault struct {
 	file    *os.File
 	removed bool
-	w       *bufio.Writer
-	// size counts the bytes appended, buffered ones included.
-	size int64
+	// written counts the bytes in the file. pending holds the bytes
+	// appended after them, which stay in memory until they fill the buffer
+	// or a write fails, so that every blob append accepted can be read
+	// back.
+	written int64
+	pending []byte
 }
+
+// vaultBuffer is how many bytes a vault collects before it writes them.
+const vaultBuffer = 256 << 10
 
 func openVault() (*vault, error) {
 	f, err := os.CreateTemp("", "flowlens-frozen-*")
 	if err != nil {
 		return nil, fmt.Errorf("create temporary file for idle flows in %s (set TMPDIR to another directory): %w", os.TempDir(), err)
 	}
-	return &vault{file: f, removed: os.Remove(f.Name()) == nil, w: bufio.NewWriterSize(f, 256<<10)}, nil
+	return &vault{file: f, removed: os.Remove(f.Name()) == nil, pending: make([]byte, 0, vaultBuffer)}, nil
 }
 
+// append adds blob to the vault. When the bytes before it cannot be
+// written, it returns the error and leaves blob out; the bytes not written
+// stay readable from memory.
 func (v *vault) append(blob []byte) (frozenRef, error) {
 	if len(blob) > math.MaxUint32 {
 		return frozenRef{}, errors.New("frozen flow too large")
 	}
-	ref := frozenRef{off: v.size, n: uint32(len(blob))}
-	n, err := v.w.Write(blob)
-	v.size += int64(n)
-	if err != nil {
-		return frozenRef{}, fmt.Errorf("write temporary file %s (set TMPDIR to a directory with more space): %w", v.file.Name(), err)
+	if len(v.pending)+len(blob) > vaultBuffer && len(v.pending) > 0 {
+		if err := v.flush(); err != nil {
+			return frozenRef{}, err
+		}
 	}
+	ref := frozenRef{off: v.written + int64(len(v.pending)), n: uint32(len(blob))}
+	v.pending = append(v.pending, blob...)
 	return ref, nil
 }
 
+// flush writes the pending bytes. On a short write it keeps the bytes not
+// written.
+func (v *vault) flush() error {
+	n, err := v.file.Write(v.pending)
+	v.written += int64(n)
+	v.pending = v.pending[:copy(v.pending, v.pending[n:])]
+	if err != nil {
+		return fmt.Errorf("write temporary file %s (set TMPDIR to a directory with more space): %w", v.file.Name(), err)
+	}
+	return nil
+}
+
+// read returns the blob at ref, from the file or from the pending bytes.
 func (v *vault) read(ref frozenRef) ([]byte, error) {
-	if ref.off+int64(ref.n) > v.size-int64(v.w.Buffered()) {
-		if err := v.w.Flush(); err != nil {
-			return nil, fmt.Errorf("write temporary file %s: %w", v.file.Name(), err)
+	b := make([]byte, ref.n)
+	inFile := min(max(v.written-ref.off, 0), int64(ref.n))
+	if inFile > 0 {
+		if _, err := v.file.ReadAt(b[:inFile], ref.off); err != nil {
+			return nil, fmt.Errorf("read temporary file %s: %w", v.file.Name(), err)
 		}
 	}
-	b := make([]byte, ref.n)
-	if _, err := v.file.ReadAt(b, ref.off); err != nil {
-		return nil, fmt.Errorf("read temporary file %s: %w", v.file.Name(), err)
+	if inFile < int64(ref.n) {
+		copy(b[inFile:], v.pending[ref.off+inFile-v.written:])
 	}
 	return b, nil
 }
@@ -184,7 +208,7 @@ func (t *Table) freezing() bool {
 // packet for FreezeIdle at packet time now. Such flows sit on the list of
 // flows done with inspection in order of last activity. A damaged timestamp can leave a flow that
 // was last seen far ahead of now at the head of the list, where it would
-// hold back every flow behind it; such a flow is frozen too, which costs
+// hold back every flow behind it. Such a flow is frozen too, which costs
 // at most a read back.
 func (t *Table) freezeIdle(now int64) {
 	idle := int64(t.cfg.FreezeIdle)
@@ -196,7 +220,7 @@ func (t *Table) freezeIdle(now int64) {
 	}
 }
 
-// freezeFlow hands f's record to the FreezeFunc, writes f to the vault and
+// freezeFlow writes f to the vault, hands its record to the FreezeFunc and
 // takes it out of memory. It returns false, and stops freezing, when the
 // vault cannot be written; f then stays in the table.
 func (t *Table) freezeFlow(f *Flow) bool {
@@ -210,25 +234,24 @@ func (t *Table) freezeFlow(f *Flow) bool {
 	}
 	d := f.thawed
 	if d == nil {
-		// The engine settles the results once, as at close; nothing
-		// changes them afterwards, for inspection is over.
-		d = &thawedDPI{unnamed: f.DPI.Master == ""}
-		t.engine.Finish(f.DPI)
-		var r record.Flow
-		f.DPI.Fill(&r)
-		t.part = appendDPIPart(t.part[:0], &r)
-		d.part = t.part
+		d = t.settle(f)
 	}
-	t.freeze(f)
+
 	t.blob = appendFrozen(t.blob[:0], f, d)
 	ref, err := t.vault.append(t.blob)
 	if err != nil {
-		// The record just handed over stands until the flow closes
-		// with a later generation.
-		f.gen++
+		if f.thawed == nil {
+			// Finish has settled f.DPI, so the flow goes on with the
+			// settled results, as one read back does: Finish must not
+			// run again, and a flow DPI had not named stays unnamed.
+			d.part = bytes.Clone(d.part)
+			f.thawed, f.DPI = d, nil
+		}
 		t.stopFreezing(err)
 		return false
 	}
+
+	t.freeze(f)
 	t.unlist(f)
 	delete(t.flows, f.Key)
 	if t.frozen == nil {
@@ -237,6 +260,20 @@ func (t *Table) freezeFlow(f *Flow) bool {
 	t.frozen[f.Key] = ref
 	t.stats.Frozen++
 	return true
+}
+
+// settle has the engine settle the DPI results of f once, as at close, and
+// returns them in the form a frozen flow keeps. Nothing changes them
+// afterwards, because inspection is over. The part lies in t.part until
+// the next call.
+func (t *Table) settle(f *Flow) *thawedDPI {
+	d := &thawedDPI{unnamed: f.DPI.Master == ""}
+	t.engine.Finish(f.DPI)
+	var r record.Flow
+	f.DPI.Fill(&r)
+	t.part = appendDPIPart(t.part[:0], &r)
+	d.part = t.part
+	return d
 }
 
 // thaw reads the frozen flow of key back into the table for a new packet.
@@ -256,7 +293,7 @@ func (t *Table) thaw(key Key) *Flow {
 	}
 	if err != nil {
 		t.stats.Closed++
-		t.freezeFailed("flow: cannot read an idle flow back from its temporary file; its later packets start a new flow", err)
+		t.thawFailed(err)
 		return nil
 	}
 	f.gen++
@@ -265,16 +302,20 @@ func (t *Table) thaw(key Key) *Flow {
 	return f
 }
 
+// stopFreezing turns freezing off for the rest of the capture and logs
+// why; it runs at most once per table.
 func (t *Table) stopFreezing(err error) {
 	t.freeze = nil
-	t.freezeFailed("flow: cannot move idle flows to a temporary file; they stay in memory", err)
+	t.stats.FreezeFailed++
+	slog.Warn("flow: cannot move idle flows to a temporary file; they stay in memory", "err", err)
 }
 
-// freezeFailed counts a flow that could not be frozen or read back, and
-// logs the table's first such failure.
-func (t *Table) freezeFailed(msg string, err error) {
-	if t.stats.FreezeFailed == 0 {
-		slog.Warn(msg, "err", err)
+// thawFailed counts a frozen flow that could not be read back, and logs the
+// table's first such failure.
+func (t *Table) thawFailed(err error) {
+	if !t.thawFailureLogged {
+		t.thawFailureLogged = true
+		slog.Warn("flow: cannot read an idle flow back from its temporary file; its later packets start a new flow", "err", err)
 	}
 	t.stats.FreezeFailed++
 }

@@ -1,6 +1,8 @@
 package flow
 
 import (
+	"bytes"
+	"os"
 	"reflect"
 	"testing"
 	"time"
@@ -175,5 +177,125 @@ func TestTableFreezesIdleFlow(t *testing.T) {
 	}
 	if s := table.Stats(); s.Closed != 1 || s.Active != 0 {
 		t.Errorf("closed %d, active %d after flush; want 1 and 0", s.Closed, s.Active)
+	}
+}
+
+// TestTableFreezeSurvivesFullVault freezes one flow, then fails the vault's
+// write, as a full disk does, while freezing a second. The first flow still
+// reads back from the bytes kept in memory, the second stays in memory
+// unnamed, and each flow ends as one record.
+func TestTableFreezeSurvivesFullVault(t *testing.T) {
+	full, err := os.OpenFile("/dev/full", os.O_RDWR, 0)
+	if err != nil {
+		t.Fatalf("open /dev/full to fail writes: %v", err)
+	}
+	var frozen, closed []*record.Flow
+	table := NewTable(captureConfig(), dpi.NewEngine(dpi.DefaultConfig()), func(f *Flow) {
+		closed = append(closed, f.Record())
+	})
+	table.SetFreezer(func(f *Flow) { frozen = append(frozen, f.Record()) })
+	table.vault = &vault{file: full, removed: true}
+	defer table.Flush()
+
+	first := pkt(decode.ProtoUDP, clientAddr, 40000, serverAddr, 41000, 0)
+	first.Payload = []byte("no protocol starts with these bytes")
+	second := pkt(decode.ProtoUDP, clientAddr, 40001, serverAddr, 41000, 0)
+	second.Payload = first.Payload
+	secondKey, _ := KeyOf(second)
+
+	table.Add(first, 100, int64(time.Second))
+	advance(table, time.Second, time.Second+10*time.Minute)
+	if s := table.Stats(); s.Frozen != 1 {
+		t.Fatalf("frozen %d flows, want 1", s.Frozen)
+	}
+	// The next blob no longer fits the buffer, whose write then fails.
+	table.vault.pending = append(table.vault.pending, make([]byte, vaultBuffer-len(table.vault.pending))...)
+	table.Add(second, 100, int64(11*time.Minute))
+	advance(table, 11*time.Minute, 21*time.Minute)
+
+	s := table.Stats()
+	if s.Frozen != 1 || s.FreezeFailed != 1 {
+		t.Errorf("frozen %d, failed %d after the write failed; want 1 and 1", s.Frozen, s.FreezeFailed)
+	}
+	f := table.flows[secondKey]
+	if f == nil || !f.unnamed() {
+		t.Fatalf("second flow in memory %v; want it kept there, unnamed", f != nil)
+	}
+	table.Add(first, 100, int64(22*time.Minute))
+	table.Add(second, 100, int64(22*time.Minute))
+	if s := table.Stats(); s.Thawed != 1 || s.Created != 2 {
+		t.Errorf("thawed %d, created %d; want 1 and 2", s.Thawed, s.Created)
+	}
+	table.Flush()
+	if len(frozen) != 1 || len(closed) != 2 {
+		t.Fatalf("%d records frozen and %d closed, want 1 and 2", len(frozen), len(closed))
+	}
+	for _, r := range closed {
+		if r.C2SPackets != 2 {
+			t.Errorf("flow %s closed with %d packets, want 2", r.ID, r.C2SPackets)
+		}
+	}
+}
+
+// TestVaultReadsAcrossWrittenBytes reads blobs that lie in the file, in
+// memory, and across both after a short write.
+func TestVaultReadsAcrossWrittenBytes(t *testing.T) {
+	v, err := openVault()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.close()
+	var refs []frozenRef
+	var blobs [][]byte
+	for i := range 3000 {
+		blob := bytes.Repeat([]byte{byte(i)}, 100+i%50)
+		ref, err := v.append(blob)
+		if err != nil {
+			t.Fatal(err)
+		}
+		refs, blobs = append(refs, ref), append(blobs, blob)
+	}
+	// Leave part of the pending bytes unwritten, as a short write does.
+	if _, err := v.file.Write(v.pending[:1000]); err != nil {
+		t.Fatal(err)
+	}
+	v.written += 1000
+	v.pending = v.pending[:copy(v.pending, v.pending[1000:])]
+	for i, ref := range refs {
+		got, err := v.read(ref)
+		if err != nil {
+			t.Fatalf("blob %d: %v", i, err)
+		}
+		if !bytes.Equal(got, blobs[i]) {
+			t.Errorf("blob %d at %d reads back wrong", i, ref.off)
+		}
+	}
+}
+
+// TestTableFreezeSkipsBackwardExpiry checks that a packet older than the
+// one before freezes nothing, so that a clock alternating between two times
+// does not freeze and read back flows at every packet, and that the next
+// expiry still freezes a flow last seen far ahead of the packet time.
+func TestTableFreezeSkipsBackwardExpiry(t *testing.T) {
+	table := NewTable(captureConfig(), dpi.NewEngine(dpi.DefaultConfig()), nil)
+	table.SetFreezer(func(*Flow) {})
+	defer table.Flush()
+	p := pkt(decode.ProtoUDP, clientAddr, 40000, serverAddr, 41000, 0)
+	p.Payload = []byte("no protocol starts with these bytes")
+	table.Add(p, 100, int64(time.Second))
+	advance(table, time.Second, time.Second+10*time.Minute)
+	later := int64(365 * 24 * time.Hour)
+	table.Add(p, 100, later)
+	if s := table.Stats(); s.Frozen != 1 || s.Thawed != 1 {
+		t.Fatalf("frozen %d, thawed %d; want 1 and 1", s.Frozen, s.Thawed)
+	}
+
+	table.Expire(int64(11 * time.Minute))
+	if s := table.Stats(); s.Frozen != 1 {
+		t.Errorf("frozen %d times after an expiry back in time, want 1", s.Frozen)
+	}
+	table.Expire(int64(12 * time.Minute))
+	if s := table.Stats(); s.Frozen != 2 {
+		t.Errorf("frozen %d times after the next expiry, want 2", s.Frozen)
 	}
 }

@@ -24,7 +24,7 @@ type Stats struct {
 	Frozen  uint64 // times an idle flow was written to the temporary file
 	Thawed  uint64 // times a frozen flow was read back for a new packet
 	// FreezeFailed counts flows that could not be frozen or read back.
-	// The first failure's error is logged.
+	// The first failure of each kind is logged.
 	FreezeFailed uint64
 	Active       int // flows open now, frozen ones included
 }
@@ -50,6 +50,9 @@ type Table struct {
 	frozen     map[Key]frozenRef
 	vault      *vault
 	blob, part []byte
+	// thawFailureLogged is set once a failure to read a flow back is
+	// logged.
+	thawFailureLogged bool
 }
 
 // Timeout classes, one list each.
@@ -279,7 +282,10 @@ func (t *Table) Expire(now int64) {
 	if t.parking() && prev <= now && now-prev < int64(t.cfg.InspectIdle) {
 		t.park(now)
 	}
-	if t.freezing() {
+	// Freezing skips the expiries of packets older than the one before, or
+	// a capture whose clock alternates between two times would freeze and
+	// read back its flows of the other time at every packet.
+	if t.freezing() && prev <= now {
 		t.freezeIdle(now)
 	}
 }
