@@ -18,8 +18,9 @@ type Config struct {
 	// ActiveTimeout, when non-zero, closes a flow that has lasted this
 	// long even if it is still busy; the next packet starts a new flow.
 	ActiveTimeout time.Duration
-	// MaxFlows bounds the table. Past it the least recently active flows
-	// are closed early and counted as evicted.
+	// MaxFlows bounds the table, frozen flows (FreezeIdle) included. Past
+	// it the least recently active flows are closed early and counted as
+	// evicted.
 	MaxFlows int
 	// PortHeuristic corrects the client of a flow first seen mid-way
 	// (no SYN) when the first packet goes from a well-known port to an

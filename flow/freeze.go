@@ -24,6 +24,48 @@ type frozenRef struct {
 	n   uint32
 }
 
+// frozenEntry is a frozen flow in the table's eviction order.
+type frozenEntry struct {
+	key      Key
+	off      int64 // the blob's offset, which tells a stale entry apart
+	lastSeen int64
+}
+
+// frozenQueue lists frozen flows in the order they were frozen. It grows by
+// blocks, so that it never copies what it holds.
+type frozenQueue struct {
+	blocks [][]frozenEntry
+	next   int // index of the head in blocks[0]
+}
+
+const frozenBlock = 4096
+
+func (q *frozenQueue) push(e frozenEntry) {
+	if n := len(q.blocks); n == 0 || len(q.blocks[n-1]) == frozenBlock {
+		q.blocks = append(q.blocks, make([]frozenEntry, 0, frozenBlock))
+	}
+	last := len(q.blocks) - 1
+	q.blocks[last] = append(q.blocks[last], e)
+}
+
+// head returns the first entry, or nil when the queue is empty. Only the
+// last block can be short, so an exhausted first block means an empty
+// queue unless it is full, which pop drops.
+func (q *frozenQueue) head() *frozenEntry {
+	if len(q.blocks) == 0 || q.next == len(q.blocks[0]) {
+		return nil
+	}
+	return &q.blocks[0][q.next]
+}
+
+func (q *frozenQueue) pop() {
+	q.next++
+	if q.next == frozenBlock {
+		q.blocks[0] = nil
+		q.blocks, q.next = q.blocks[1:], 0
+	}
+}
+
 // thawedDPI contains the DPI results of a flow read back from the vault.
 type thawedDPI struct {
 	// part holds the record fields that dpi.Flow.Fill sets, as
@@ -258,8 +300,30 @@ func (t *Table) freezeFlow(f *Flow) bool {
 		t.frozen = make(map[Key]frozenRef, 1024)
 	}
 	t.frozen[f.Key] = ref
+	t.frozenOrder.push(frozenEntry{key: f.Key, off: ref.off, lastSeen: f.LastSeen})
 	t.stats.Frozen++
 	return true
+}
+
+// frozenHead returns the frozen flow that was frozen first and is still
+// frozen, or nil.
+func (t *Table) frozenHead() *frozenEntry {
+	for e := t.frozenOrder.head(); e != nil; e = t.frozenOrder.head() {
+		if ref, ok := t.frozen[e.key]; ok && ref.off == e.off {
+			return e
+		}
+		t.frozenOrder.pop()
+	}
+	return nil
+}
+
+// evictFrozen closes the frozen flow e, which frozenHead returned. Its
+// record was handed over when it froze, and remains the final one.
+func (t *Table) evictFrozen(e *frozenEntry) {
+	delete(t.frozen, e.key)
+	t.frozenOrder.pop()
+	t.stats.Evicted++
+	t.stats.Closed++
 }
 
 // settle has the engine settle the DPI results of f once, as at close, and

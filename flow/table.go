@@ -46,10 +46,13 @@ type Table struct {
 	// freeze, frozen and vault take idle flows out of memory (see
 	// Config.FreezeIdle); blob and part are scratch space for one frozen
 	// flow.
-	freeze     FreezeFunc
-	frozen     map[Key]frozenRef
-	vault      *vault
-	blob, part []byte
+	freeze FreezeFunc
+	frozen map[Key]frozenRef
+	// frozenOrder is the eviction order of the frozen flows. Entries of
+	// flows read back since are stale and skipped.
+	frozenOrder frozenQueue
+	vault       *vault
+	blob, part  []byte
 	// thawFailureLogged is set once a failure to read a flow back is
 	// logged.
 	thawFailureLogged bool
@@ -171,7 +174,7 @@ func (t *Table) addLaterFragment(f *Flow, srcIsLo bool, p *decode.Packet, ts int
 }
 
 func (t *Table) create(key Key, srcIsLo bool, p *decode.Packet, ts int64) *Flow {
-	if len(t.flows) >= t.cfg.MaxFlows {
+	if len(t.flows)+len(t.frozen) >= t.cfg.MaxFlows {
 		t.evictOldest()
 	}
 	f := &Flow{
@@ -315,9 +318,6 @@ func (t *Table) park(now int64) {
 			}
 			t.touch(classDone, f)
 			t.stats.Parked++
-			if t.freezing() {
-				t.freezeFlow(f)
-			}
 		}
 	}
 }
@@ -335,12 +335,23 @@ func (t *Table) expireActive(l *flowList, now int64) {
 	}
 }
 
+// evictOldest closes the least recently active flow, frozen ones included.
+// Frozen flows left the head of the done list in turn, so the oldest of
+// them is the head that list would have had they stayed.
 func (t *Table) evictOldest() {
 	var oldest *Flow
-	for c := range t.lists {
+	for c := range classDone {
 		if h := t.lists[c].head; h != nil && (oldest == nil || h.LastSeen < oldest.LastSeen) {
 			oldest = h
 		}
+	}
+	if e := t.frozenHead(); e != nil {
+		if oldest == nil || e.lastSeen < oldest.LastSeen {
+			t.evictFrozen(e)
+			return
+		}
+	} else if h := t.lists[classDone].head; h != nil && (oldest == nil || h.LastSeen < oldest.LastSeen) {
+		oldest = h
 	}
 	if oldest != nil {
 		t.stats.Evicted++
@@ -373,7 +384,7 @@ func (t *Table) finish(f *Flow) {
 func (t *Table) Flush() {
 	clear(t.flows)
 	t.stats.Closed += uint64(len(t.frozen))
-	t.frozen = nil
+	t.frozen, t.frozenOrder = nil, frozenQueue{}
 	if t.vault != nil {
 		t.vault.close()
 		t.vault = nil
