@@ -280,9 +280,10 @@ func (t *Table) Expire(now int64) {
 		}
 	}
 	// A capture's clock can jump: one packet with a damaged timestamp far
-	// ahead, then the rest where they were. Parking waits until a second
-	// Expire agrees with the first, so one such packet parks nothing.
-	if t.parking() && prev <= now && now-prev < int64(t.cfg.InspectIdle) {
+	// ahead, then the rest where they were. Parking waits until a later
+	// Expire agrees with the first, so one such packet parks nothing, even
+	// when the pipeline's tick repeats its time.
+	if t.parking() && prev < now && now-prev < int64(t.cfg.InspectIdle) {
 		t.park(now)
 	}
 	// Freezing skips the expiries of packets older than the one before, or
