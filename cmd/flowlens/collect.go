@@ -227,7 +227,7 @@ func (c *collector) sorted() []flowEntry {
 
 func compareEntries(a, b flowEntry) int { return compareKeys(&a.sortKey, &b.sortKey) }
 
-// compareKeys orders flows as sortKey says.
+// compareKeys orders flows as the sortKey type describes.
 func compareKeys(a, b *sortKey) int {
 	if c := cmp.Compare(a.firstSeen, b.firstSeen); c != 0 {
 		return c
@@ -314,10 +314,10 @@ func (c *collector) readError(err error) error {
 	return fmt.Errorf("read temporary file %s: %w", c.spill.Name(), err)
 }
 
-// A spilled line is preceded by its sort key: first packet time, ports,
-// VLAN, flow ID and generation as fixed-size little-endian numbers, the
-// length of the JSON line, then the client IP, server IP and L4 name, each
-// after a one-byte length.
+// A spilled line is preceded by its sort key. The key starts with first
+// packet time, ports, VLAN, flow ID, generation and the length of the JSON
+// line as fixed-size little-endian numbers. The client IP, server IP and L4
+// name follow, each after a one-byte length.
 const sortKeyFixed = 8 + 2*3 + 8 + 4 + 4
 
 func sortKeySize(k *sortKey) int {
