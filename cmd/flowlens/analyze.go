@@ -42,7 +42,7 @@ func parseAnalyzeFlags(args []string) (*analyzeOptions, error) {
 		printVisibleDefaults(fs, "cpuprofile", "memprofile")
 	}
 	fs.StringVar(&o.file, "r", "", "capture `file` to read, - for standard input (required)")
-	fs.StringVar(&o.format, "format", "jsonl", "output format: jsonl or table")
+	fs.StringVar(&o.format, "format", "jsonl", "output format: "+flowFormats)
 	fs.StringVar(&o.filter, "f", "", "BPF filter `expression` in tcpdump syntax, e.g. \"tcp port 443\"")
 	fs.StringVar(&o.rules, "rules", "", "`dir`ectory of nDPI rule files (protos.txt, categories.txt, risky_domains.txt, ja3_fingerprints.csv, sha1_fingerprints.csv, lists/)")
 	fs.StringVar(&o.risk, "risk-config", "", "JSON `file` that turns risk rules off or changes their thresholds and blocklists")
@@ -62,8 +62,8 @@ func parseAnalyzeFlags(args []string) (*analyzeOptions, error) {
 		fmt.Fprintln(os.Stderr, "flowlens analyze:", err)
 		return nil, errUsage
 	}
-	if o.format != "jsonl" && o.format != "table" {
-		fmt.Fprintf(os.Stderr, "flowlens analyze: invalid --format %q: use jsonl or table\n", o.format)
+	if err := checkFormat(o.format); err != nil {
+		fmt.Fprintln(os.Stderr, "flowlens analyze:", err)
 		return nil, errUsage
 	}
 	return o, nil
@@ -90,7 +90,7 @@ func runAnalyze(args []string, logger *slog.Logger) error {
 	}
 	defer o.profile.stopCPU()
 	// JSON Lines are encoded by the workers as flows close, so the records
-	// themselves need not be kept; the table format needs them.
+	// themselves need not be kept; the table and CSV formats need them.
 	collected, err := newCollector(o.format == "jsonl")
 	if err != nil {
 		return err

@@ -257,7 +257,7 @@ func compareKeys(a, b *sortKey) int {
 }
 
 // writeEntries prints the flows and returns how many it printed: flows in
-// the order given, as writeRecords does, or with encode the lines of the
+// the order given, as writeFlows does, or with encode the lines of the
 // spill file's runs merged in sort key order. Of the lines of one flow, only
 // the last generation's is printed.
 func (c *collector) writeEntries(w io.Writer, format string, flows []flowEntry) (int, error) {
@@ -266,7 +266,7 @@ func (c *collector) writeEntries(w io.Writer, format string, flows []flowEntry) 
 		for i := range flows {
 			records[i] = flows[i].record
 		}
-		return len(records), writeRecords(w, format, records)
+		return len(records), writeFlows(w, format, records)
 	}
 	if c.err != nil {
 		return 0, c.err

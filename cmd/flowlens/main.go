@@ -1,6 +1,6 @@
 // Command flowlens watches network traffic and explains it as flows.
 //
-//	flowlens analyze -r FILE [--format jsonl|table]   print flow records of a capture
+//	flowlens analyze -r FILE [--format jsonl|table|csv] print flow records of a capture
 //	flowlens serve (-r FILE | -i IFACE) [--listen ADDR] serve the live web UI and API
 //	flowlens import FILE...                            store flows of captures or JSON Lines
 //	flowlens query FILTER                              print stored flows

@@ -1,42 +1,109 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"text/tabwriter"
-	"time"
 	"unicode"
 
 	"github.com/flowlens/flowlens/record"
+	"github.com/flowlens/flowlens/web"
 )
 
-// writeRecords prints records as JSON Lines or as an aligned table.
-func writeRecords(w io.Writer, format string, records []*record.Flow) error {
-	if format == "table" {
-		return writeTable(w, records)
+// flowFormats names the output formats of analyze and query, for their
+// flag help and errors.
+const flowFormats = "jsonl, table or csv"
+
+// checkFormat returns an error for a format that writeFlows does not know.
+func checkFormat(format string) error {
+	switch format {
+	case "jsonl", "table", "csv":
+		return nil
+	}
+	return fmt.Errorf("invalid --format %q: use %s", format, flowFormats)
+}
+
+// writeFlows prints flow records as JSON Lines, an aligned table or CSV.
+// The table joins each address and port that CSV keeps in two columns.
+func writeFlows(w io.Writer, format string, flows []*record.Flow) error {
+	switch format {
+	case "table":
+		return writeFlowTable(w, flows)
+	case "csv":
+		return writeFlowCSV(w, flows)
+	}
+	if err := checkFormat(format); err != nil {
+		return err
 	}
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
-	for _, r := range records {
-		if err := enc.Encode(r); err != nil {
+	for _, fl := range flows {
+		if err := enc.Encode(fl); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func writeTable(w io.Writer, records []*record.Flow) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "FIRST SEEN\tL4\tCLIENT\tSERVER\tAPP\tPACKETS\tBYTES\tINFO")
-	for _, r := range records {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\n",
-			r.FirstSeen.Format(time.DateTime), printable(r.L4),
-			printable(endpoint(r.ClientIP, r.ClientPort)), printable(endpoint(r.ServerIP, r.ServerPort)),
-			printable(r.App), r.C2SPackets+r.S2CPackets, r.C2SBytes+r.S2CBytes, printable(r.Info))
+var flowCSVHeader = []string{"first_seen", "l4", "client_ip", "client_port", "server_ip", "server_port", "app", "packets", "bytes", "info"}
+
+func writeFlowCSV(w io.Writer, flows []*record.Flow) error {
+	cw := csv.NewWriter(w)
+	cw.Write(flowCSVHeader)
+	for _, fl := range flows {
+		cells := []string{firstSeen(fl), fl.L4, fl.ClientIP, strconv.Itoa(int(fl.ClientPort)),
+			fl.ServerIP, strconv.Itoa(int(fl.ServerPort)), fl.App, totalPackets(fl), totalBytes(fl), fl.Info}
+		for i, c := range cells {
+			cells[i] = web.CSVCell(printable(c))
+		}
+		cw.Write(cells)
 	}
-	return tw.Flush()
+	cw.Flush()
+	return cw.Error()
+}
+
+// writeFlowTable prints the flows in aligned columns. The lines end
+// without the padding that tabwriter gives an empty last cell.
+func writeFlowTable(w io.Writer, flows []*record.Flow) error {
+	var buf bytes.Buffer
+	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "FIRST_SEEN\tL4\tCLIENT\tSERVER\tAPP\tPACKETS\tBYTES\tINFO")
+	for _, fl := range flows {
+		cells := []string{firstSeen(fl), fl.L4, endpoint(fl.ClientIP, fl.ClientPort),
+			endpoint(fl.ServerIP, fl.ServerPort), fl.App, totalPackets(fl), totalBytes(fl), fl.Info}
+		for i, c := range cells {
+			cells[i] = printable(c)
+		}
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	bw := bufio.NewWriter(w)
+	for line := range bytes.Lines(buf.Bytes()) {
+		bw.Write(bytes.TrimRight(line[:len(line)-1], " "))
+		bw.WriteByte('\n')
+	}
+	return bw.Flush()
+}
+
+// firstSeen is a flow's first packet time as its JSON record gives it.
+func firstSeen(fl *record.Flow) string {
+	return fl.FirstSeen.UTC().Format(record.TimeLayout)
+}
+
+func totalPackets(fl *record.Flow) string {
+	return strconv.FormatUint(fl.C2SPackets+fl.S2CPackets, 10)
+}
+
+func totalBytes(fl *record.Flow) string {
+	return strconv.FormatUint(fl.C2SBytes+fl.S2CBytes, 10)
 }
 
 func endpoint(ip string, port uint16) string {

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -15,14 +14,11 @@ import (
 	"os"
 	"reflect"
 	"sort"
-	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/flowlens/flowlens/record"
 	"github.com/flowlens/flowlens/store"
-	"github.com/flowlens/flowlens/web"
 )
 
 // errStoreUsage marks command-line errors of import and query, which
@@ -324,7 +320,7 @@ Flags:
 	o.register(fs)
 	fs.StringVar(&o.from, "from", "", "first first_seen to include, RFC 3339 or a date")
 	fs.StringVar(&o.to, "to", "", "first_seen to stop before, RFC 3339 or a date")
-	fs.StringVar(&o.format, "format", "jsonl", "output format: jsonl, table or csv")
+	fs.StringVar(&o.format, "format", "jsonl", "output format: "+flowFormats)
 	fs.IntVar(&o.limit, "limit", 0, "print at most this many flows, 0 for all")
 	positional, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -332,6 +328,9 @@ Flags:
 	}
 	if len(positional) != 1 {
 		return fmt.Errorf(`%w: query takes one filter, such as 'app = "TLS.YouTube"' or 'true'`, errStoreUsage)
+	}
+	if err := checkFormat(o.format); err != nil {
+		return fmt.Errorf("%w: %v", errStoreUsage, err)
 	}
 	q, err := o.query(positional[0])
 	if err != nil {
@@ -348,7 +347,7 @@ Flags:
 		return err
 	}
 	sortFlows(flows)
-	return printFlows(os.Stdout, o.format, flows)
+	return writeFlows(os.Stdout, o.format, flows)
 }
 
 func (o *queryOptions) query(filter string) (store.Query, error) {
@@ -425,58 +424,4 @@ func sortFlows(flows []*record.Flow) {
 		}
 		return text[a] < text[b]
 	})
-}
-
-func printFlows(w io.Writer, format string, flows []*record.Flow) error {
-	switch format {
-	case "jsonl":
-		enc := json.NewEncoder(w)
-		enc.SetEscapeHTML(false)
-		for _, fl := range flows {
-			if err := enc.Encode(fl); err != nil {
-				return err
-			}
-		}
-		return nil
-	case "table":
-		return printFlowTable(w, flows)
-	case "csv":
-		return printFlowCSV(w, flows)
-	}
-	return fmt.Errorf("%w: unknown format %q; use jsonl, table or csv", errStoreUsage, format)
-}
-
-var flowSummaryHeader = []string{"first_seen", "l4", "client_ip", "client_port", "server_ip", "server_port", "app", "packets", "bytes", "info"}
-
-func flowSummary(fl *record.Flow) []string {
-	return []string{fl.FirstSeen.UTC().Format(record.TimeLayout), fl.L4, fl.ClientIP, strconv.Itoa(int(fl.ClientPort)),
-		fl.ServerIP, strconv.Itoa(int(fl.ServerPort)), fl.App,
-		strconv.FormatUint(fl.C2SPackets+fl.S2CPackets, 10), strconv.FormatUint(fl.C2SBytes+fl.S2CBytes, 10), fl.Info}
-}
-
-func printFlowCSV(w io.Writer, flows []*record.Flow) error {
-	cw := csv.NewWriter(w)
-	cw.Write(flowSummaryHeader)
-	for _, fl := range flows {
-		cells := flowSummary(fl)
-		for i, c := range cells {
-			cells[i] = web.CSVCell(printable(c))
-		}
-		cw.Write(cells)
-	}
-	cw.Flush()
-	return cw.Error()
-}
-
-func printFlowTable(w io.Writer, flows []*record.Flow) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, strings.ToUpper(strings.Join(flowSummaryHeader, "\t")))
-	for _, fl := range flows {
-		cells := flowSummary(fl)
-		for i, c := range cells {
-			cells[i] = printable(c)
-		}
-		fmt.Fprintln(tw, strings.Join(cells, "\t"))
-	}
-	return tw.Flush()
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -57,7 +58,7 @@ func wantLines(t *testing.T, path string) string {
 	}
 	sortFlows(flows)
 	var buf bytes.Buffer
-	if err := printFlows(&buf, "jsonl", flows); err != nil {
+	if err := writeFlows(&buf, "jsonl", flows); err != nil {
 		t.Fatal(err)
 	}
 	return buf.String()
@@ -120,17 +121,35 @@ func TestQueryUsageErrors(t *testing.T) {
 }
 
 // TestImportCaptureThenQuery checks that importing a capture and querying
-// every flow prints what analyze prints for it, flow IDs aside.
+// every flow prints what analyze prints for it in each format, flow IDs
+// aside.
 func TestImportCaptureThenQuery(t *testing.T) {
 	dir := t.TempDir()
 	pcap := "../../testdata/iphone.pcap"
 	if err := runImport([]string{"--data-dir", dir, pcap}); err != nil {
 		t.Fatal(err)
 	}
-	queried := captureStdout(t, func() error { return runQuery([]string{"true", "--data-dir", dir}) })
-	analyzed := captureStdout(t, func() error { return runAnalyze([]string{"-r", pcap}, discardLogger()) })
-	if diff := cmp.Diff(withoutIDs(t, analyzed), withoutIDs(t, queried)); diff != "" {
-		t.Errorf("query true after import vs analyze (-analyze +query):\n%s", diff)
+	for _, format := range []string{"jsonl", "table", "csv"} {
+		queried := captureStdout(t, func() error { return runQuery([]string{"true", "--data-dir", dir, "--format", format}) })
+		analyzed := captureStdout(t, func() error { return runAnalyze([]string{"-r", pcap, "--format", format}, discardLogger()) })
+		want, got := strings.Split(analyzed, "\n"), strings.Split(queried, "\n")
+		if format == "jsonl" {
+			want, got = withoutIDs(t, analyzed), withoutIDs(t, queried)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s: query true after import vs analyze (-analyze +query):\n%s", format, diff)
+		}
+		if format != "table" {
+			continue
+		}
+		// The table joins address and port, IPv6 addresses in brackets.
+		row := regexp.MustCompile(`(?m)^2020-02-23T10:42:33\.607048Z +UDP +\[fe80::c42c:3ff:fe60:6a64\]:5353 +\[ff02::fb\]:5353 +MDNS +3 +2067 +Luca’s iMac\._odisk\._tcp\.local$`)
+		if !row.MatchString(analyzed) {
+			t.Errorf("table lacks the IPv6 MDNS flow of %s:\n%s", pcap, analyzed)
+		}
+		if strings.Contains(analyzed, " \n") {
+			t.Errorf("table has lines that end in spaces:\n%s", analyzed)
+		}
 	}
 }
 
