@@ -54,6 +54,8 @@ var backendFilters = []string{
 	"client_ip in 192.168.0.0/16",
 	"not client_ip in (10.0.0.0/8, 192.168.0.0/16)",
 	"ip = 2000::/3",
+	"client_ip = fe80::91f9:3df3:7436:6cd6",
+	"ip in (2001:b07:a3d:c112::/64, 2001:b030:214:100:c2a0:bbff:fe73:eb47)",
 	"server_ip = 8.8.8.8 or server_ip in ::ffff:0:0/96",
 	"port in (53, 443)",
 	"app = DNS or l4 = UDP or port = 53",
