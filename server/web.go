@@ -99,27 +99,29 @@ func (h HistoryView) Top(ctx context.Context, field, filter string, from, to tim
 	return out, nil
 }
 
-// BytesOverTime returns the bytes of the matching flows over time. It
-// requests whole-second buckets from the store and spreads them over the
-// equal-width buckets the chart draws.
+// BytesOverTime returns the bytes of the matching flows in equal buckets
+// from from to to. The buckets are whole microseconds wide, so the last
+// one may end up to a microsecond per bucket after to.
 func (h HistoryView) BytesOverTime(ctx context.Context, filter string, from, to time.Time, buckets int) ([]web.TimeBucket, error) {
 	sc, err := scope(filter, from, to)
 	if err != nil {
 		return nil, err
 	}
-	buckets = max(buckets, 1)
-	width := to.Sub(from) / time.Duration(buckets)
-	width = max(width.Truncate(time.Second), time.Second)
+	// The store counts buckets from the microsecond of from.
+	start := from.Truncate(time.Microsecond)
+	n := int64(max(buckets, 1))
+	spanUs := max(int64((to.Sub(start)+time.Microsecond-1)/time.Microsecond), 1)
+	width := time.Duration((spanUs+n-1)/n) * time.Microsecond
 	points, err := h.Store.BytesOverTime(ctx, store.SeriesQuery{Scope: sc, Bucket: width})
 	if err != nil {
 		return nil, err
 	}
-	out := make([]web.TimeBucket, buckets)
+	out := make([]web.TimeBucket, n)
 	for i := range out {
-		out[i].Start = from.Add(time.Duration(i) * width)
+		out[i].Start = start.Add(time.Duration(i) * width)
 	}
 	for _, p := range points {
-		if i := int(p.Start.Sub(from) / width); i >= 0 && i < buckets {
+		if i := p.Start.Sub(start) / width; i >= 0 && int64(i) < n {
 			out[i].Bytes += p.Bytes
 		}
 	}

@@ -268,30 +268,47 @@ func topOf(flows []*record.Flow, f *field, n int) []TopEntry {
 }
 
 func testSeries(t *testing.T, s Store, flows []*record.Flow) {
-	got, err := s.BytesOverTime(context.Background(), SeriesQuery{Bucket: time.Hour, Scope: Scope{To: testBase.Add(5 * time.Hour)}})
-	if err != nil {
-		t.Fatal(err)
+	// Hours from the epoch, and odd-sized buckets from an odd start.
+	odd := testBase.Add(90*time.Second + 123*time.Microsecond)
+	for _, q := range []SeriesQuery{
+		{Bucket: time.Hour, Scope: Scope{To: testBase.Add(5 * time.Hour)}},
+		{Bucket: 1500*time.Millisecond + time.Microsecond, Scope: Scope{From: odd, To: odd.Add(time.Hour)}},
+	} {
+		got, err := s.BytesOverTime(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(wantSeries(flows, q), got); diff != "" {
+			t.Errorf("bytes per %v from %v (-want +got):\n%s", q.Bucket, q.From, diff)
+		}
 	}
-	byHour := map[time.Time]*SeriesPoint{}
+}
+
+// wantSeries sums the flows in q's scope per bucket, the buckets counted
+// from q.From.
+func wantSeries(flows []*record.Flow, q SeriesQuery) []SeriesPoint {
+	byStart := map[time.Time]*SeriesPoint{}
 	for _, fl := range flows {
-		if !fl.FirstSeen.Before(testBase.Add(5 * time.Hour)) {
+		if fl.FirstSeen.Before(q.From) || !fl.FirstSeen.Before(q.To) {
 			continue
 		}
-		h := fl.FirstSeen.Truncate(time.Hour)
-		if byHour[h] == nil {
-			byHour[h] = &SeriesPoint{Start: h}
+		origin := q.From
+		if origin.IsZero() {
+			origin = time.Unix(0, 0).UTC()
 		}
-		byHour[h].Bytes += fl.C2SBytes + fl.S2CBytes
-		byHour[h].Flows++
+		start := origin.Add(fl.FirstSeen.Sub(origin) / q.Bucket * q.Bucket)
+		if byStart[start] == nil {
+			byStart[start] = &SeriesPoint{Start: start}
+		}
+		byStart[start].Bytes += fl.C2SBytes + fl.S2CBytes
+		byStart[start].Flows++
 	}
 	var want []SeriesPoint
-	for _, p := range byHour {
+	for _, p := range byStart {
 		want = append(want, *p)
 	}
 	sort.Slice(want, func(i, j int) bool { return want[i].Start.Before(want[j].Start) })
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("bytes per hour (-want +got):\n%s", diff)
-	}
+	return want
 }
 
 func testAlerts(t *testing.T, s Store) {

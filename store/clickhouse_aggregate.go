@@ -85,7 +85,7 @@ func topEntryFromJSON(f *field, m map[string]json.RawMessage) (TopEntry, error) 
 
 // BytesOverTime sums bytes per bucket of first_seen.
 func (c *ClickHouse) BytesOverTime(ctx context.Context, q SeriesQuery) ([]SeriesPoint, error) {
-	secs, err := validBucket(q.Bucket)
+	step, err := validBucket(q.Bucket)
 	if err != nil {
 		return nil, err
 	}
@@ -93,9 +93,9 @@ func (c *ClickHouse) BytesOverTime(ctx context.Context, q SeriesQuery) ([]Series
 	if err != nil {
 		return nil, err
 	}
-	step := secs * 1_000_000
-	query := fmt.Sprintf("SELECT intDiv(first_seen_us, %d) * %d AS k, sum(c2s_bytes + s2c_bytes) AS b, count() AS n FROM %s.flows WHERE %s GROUP BY k ORDER BY k",
-		step, step, c.db, where)
+	origin := timeMicros(q.From)
+	query := fmt.Sprintf("SELECT intDiv(first_seen_us - %d, %d) * %d + %d AS k, sum(c2s_bytes + s2c_bytes) AS b, count() AS n FROM %s.flows WHERE %s GROUP BY k ORDER BY k",
+		origin, step, step, origin, c.db, where)
 	var out []SeriesPoint
 	err = c.query(ctx, query, func(m map[string]json.RawMessage) error {
 		var p SeriesPoint

@@ -249,7 +249,7 @@ func topValue(f *field, v any) string {
 
 // BytesOverTime sums bytes per bucket of first_seen.
 func (d *DuckDB) BytesOverTime(ctx context.Context, q SeriesQuery) ([]SeriesPoint, error) {
-	secs, err := validBucket(q.Bucket)
+	step, err := validBucket(q.Bucket)
 	if err != nil {
 		return nil, err
 	}
@@ -257,8 +257,9 @@ func (d *DuckDB) BytesOverTime(ctx context.Context, q SeriesQuery) ([]SeriesPoin
 	if err != nil {
 		return nil, err
 	}
-	step := secs * 1_000_000
-	query := fmt.Sprintf("SELECT (epoch_us(first_seen) // %d) * %d AS k, sum(c2s_bytes + s2c_bytes)::UBIGINT, count(*) FROM %s GROUP BY k ORDER BY k", step, step, from)
+	origin := timeMicros(q.From)
+	query := fmt.Sprintf("SELECT ((epoch_us(first_seen) - %d) // %d) * %d + %d AS k, sum(c2s_bytes + s2c_bytes)::UBIGINT, count(*) FROM %s GROUP BY k ORDER BY k",
+		origin, step, step, origin, from)
 	rows, err := d.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, errorf("bytes over time: %w", err)

@@ -72,8 +72,9 @@ type TopEntry struct {
 	Flows uint64 `json:"flows"`
 }
 
-// SeriesQuery asks for bytes per Bucket of first_seen in the scope.
-// Bucket is a whole number of seconds, at least one.
+// SeriesQuery asks for bytes per Bucket of first_seen in the scope, Bucket
+// a whole number of microseconds. The buckets start at the scope's From,
+// or at the Unix epoch when From is zero.
 type SeriesQuery struct {
 	Scope
 	Bucket time.Duration
@@ -109,12 +110,12 @@ func errorf(format string, args ...any) error {
 	return fmt.Errorf("store: "+format, args...)
 }
 
-// validBucket checks a series bucket and returns it in whole seconds.
+// validBucket checks a series bucket and returns it in microseconds.
 func validBucket(d time.Duration) (int64, error) {
-	if d < time.Second || d%time.Second != 0 {
-		return 0, errorf("bucket %v is not a whole number of seconds of at least 1s", d)
+	if d < time.Microsecond || d%time.Microsecond != 0 {
+		return 0, errorf("invalid bucket %v: use a whole number of microseconds, at least 1µs", d)
 	}
-	return int64(d / time.Second), nil
+	return d.Microseconds(), nil
 }
 
 // topField checks the field of a Top query.

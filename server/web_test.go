@@ -1,0 +1,81 @@
+package server
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/flowlens/flowlens/dpi"
+	"github.com/flowlens/flowlens/risk"
+	"github.com/flowlens/flowlens/store"
+)
+
+// TestBytesOverTimeBuckets checks that every byte of the flows in the range
+// lands in the chart bucket that holds the flow's first_seen, for ranges
+// that do not divide into whole seconds per bucket and that do not start
+// on a multiple of the bucket width.
+func TestBytesOverTimeBuckets(t *testing.T) {
+	ctx := context.Background()
+	logger := slog.New(slog.DiscardHandler)
+	st, err := store.New(store.Config{DataDir: t.TempDir()}, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer st.Stop()
+	judge, err := risk.New(ctx, risk.DefaultConfig(), risk.Dependencies{Ports: dpi.DefaultPorts, Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	importCapture(t, "testdata/iphone.pcap", NewAlerter(judge, st, logger), st, logger)
+	view := HistoryView{Store: st}
+
+	at := func(s string) time.Time {
+		v, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	for _, c := range []struct {
+		from, to string
+		buckets  int
+	}{
+		{"2020-02-23T10:42:00Z", "2020-02-23T10:43:40Z", 60},
+		{"2020-02-23T10:42:35Z", "2020-02-23T10:43:35Z", 6},
+		{"2020-02-23T10:42:33.6070001Z", "2020-02-23T10:43:19.1Z", 7},
+	} {
+		from, to := at(c.from), at(c.to)
+		got, err := view.BytesOverTime(ctx, "", from, to, c.buckets)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != c.buckets {
+			t.Fatalf("%s to %s: %d buckets, want %d", c.from, c.to, len(got), c.buckets)
+		}
+		width := got[1].Start.Sub(got[0].Start)
+		if end := got[0].Start.Add(time.Duration(c.buckets) * width); end.Before(to) {
+			t.Errorf("%s to %s: the buckets end at %v, before the range", c.from, c.to, end)
+		}
+		flows, err := st.QueryFlows(ctx, store.Query{Scope: store.Scope{From: from, To: to}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(flows) == 0 {
+			t.Fatalf("%s to %s: no stored flows in the range", c.from, c.to)
+		}
+		want := make([]uint64, c.buckets)
+		for _, fl := range flows {
+			want[fl.FirstSeen.Sub(got[0].Start)/width] += fl.C2SBytes + fl.S2CBytes
+		}
+		for i := range got {
+			if got[i].Bytes != want[i] {
+				t.Errorf("%s to %s: bucket %d from %v has %d bytes, want %d", c.from, c.to, i, got[i].Start, got[i].Bytes, want[i])
+			}
+		}
+	}
+}
+
