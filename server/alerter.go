@@ -1,8 +1,10 @@
 package server
 
 import (
+	"context"
 	"log/slog"
 	"net/netip"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -55,6 +57,52 @@ func (a *Alerter) SeverityCounts() [risk.Emergency + 1]uint64 {
 		out[i] = a.bySeverity[i].Load()
 	}
 	return out
+}
+
+// restoreChunk is the number of flow IDs Restore asks the store for at once.
+const restoreChunk = 500
+
+// Restore fills the in-memory log with the newest alerts in the store, so
+// that the Alerts page keeps the alerts of earlier runs. Each alert takes
+// its application and info from its stored flow, when the store has it.
+// It returns the number of alerts restored.
+func (a *Alerter) Restore(ctx context.Context) (int, error) {
+	stored, err := a.st.QueryAlerts(ctx, store.AlertQuery{Limit: alertCapacity})
+	if err != nil {
+		return 0, err
+	}
+	flows := map[string]*record.Flow{}
+	var ids []string
+	for _, al := range stored {
+		if _, ok := flows[al.FlowID]; !ok && al.FlowID != "" {
+			flows[al.FlowID] = nil
+			ids = append(ids, al.FlowID)
+		}
+	}
+	for chunk := range slices.Chunk(ids, restoreChunk) {
+		found, err := a.st.QueryFlows(ctx, store.Query{Scope: store.Scope{Filter: store.Cond("id", store.OpIn, chunk...)}})
+		if err != nil {
+			return 0, err
+		}
+		for _, fl := range found {
+			flows[fl.ID] = fl
+		}
+	}
+	// The store gives the newest first, and the log takes them in order.
+	for _, al := range slices.Backward(stored) {
+		r := flows[al.FlowID]
+		if r == nil {
+			r = &record.Flow{ID: al.FlowID}
+			if al.Client.IsValid() {
+				r.ClientIP, r.ClientPort = al.Client.Addr().String(), al.Client.Port()
+			}
+			if al.Server.IsValid() {
+				r.ServerIP, r.ServerPort = al.Server.Addr().String(), al.Server.Port()
+			}
+		}
+		a.log.Add(r, []risk.Finding{{Risk: al.Risk, Description: al.Description}}, al.Time)
+	}
+	return len(stored), nil
 }
 
 // Log returns the in-memory log of the alerts raised so far.

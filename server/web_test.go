@@ -3,8 +3,14 @@ package server
 import (
 	"context"
 	"log/slog"
+	"net/netip"
+	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/flowlens/flowlens/dpi"
 	"github.com/flowlens/flowlens/risk"
@@ -79,3 +85,53 @@ func TestBytesOverTimeBuckets(t *testing.T) {
 	}
 }
 
+// TestAlerterRestoresStoredAlerts checks that an Alerter started on a
+// store that holds the alerts of an earlier run shows them as that run
+// did.
+func TestAlerterRestoresStoredAlerts(t *testing.T) {
+	ctx := context.Background()
+	logger := slog.New(slog.DiscardHandler)
+	st, err := store.New(store.Config{DataDir: t.TempDir()}, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer st.Stop()
+	judge, err := risk.New(ctx, risk.DefaultConfig(), risk.Dependencies{Ports: dpi.DefaultPorts, Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	earlier := NewAlerter(judge, st, logger)
+	importCapture(t, "testdata/iphone.pcap", earlier, st, logger)
+	earlier.Close()
+
+	later := NewAlerter(judge, st, logger)
+	defer later.Close()
+	n, err := later.Restore(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := risk.AlertQuery{Size: alertCapacity}
+	want, total, _ := earlier.Log().Alerts(ctx, all)
+	if total == 0 {
+		t.Fatal("iphone.pcap raised no alerts")
+	}
+	got, _, _ := later.Log().Alerts(ctx, all)
+	if n != total {
+		t.Errorf("Restore = %d alerts, want %d", n, total)
+	}
+	// The log numbers alerts in the order it takes them, and alerts of one
+	// time may come back from the store in another order.
+	key := func(a risk.Alert) string { return a.Time.String() + a.Risk + a.FlowID }
+	for _, list := range [][]risk.Alert{want, got} {
+		for i := range list {
+			list[i].ID = 0
+		}
+		slices.SortFunc(list, func(a, b risk.Alert) int { return strings.Compare(key(a), key(b)) })
+	}
+	if diff := cmp.Diff(want, got, cmpopts.EquateComparable(netip.Addr{})); diff != "" {
+		t.Errorf("restored alerts (-earlier run +restored):\n%s", diff)
+	}
+}

@@ -148,6 +148,7 @@ func runServe(args []string, logger *slog.Logger) error {
 	defer st.Stop()
 
 	alerts := server.NewAlerter(judge, st, logger)
+	restoreAlerts(ctx, alerts, logger)
 	writer := server.NewFlowWriter(st, logger)
 	p := pipeline.New(o.pipeline, func(_ int, f *flow.Flow) { writer.Add(alerts.Closed(f.Record())) })
 	live := p.NewLive(o.refresh, alerts.Active)
@@ -184,6 +185,21 @@ func runServe(args []string, logger *slog.Logger) error {
 	srv.Shutdown(shutdown)
 	printSummary(os.Stderr, p.Stats(), int(p.Stats().Flow.Created))
 	return runErr
+}
+
+// restoreAlerts shows the stored alerts of earlier runs on the Alerts page.
+// A store that cannot answer costs only those alerts.
+func restoreAlerts(ctx context.Context, alerts *server.Alerter, logger *slog.Logger) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	n, err := alerts.Restore(ctx)
+	if err != nil {
+		logger.Warn("cannot read the stored alerts; the Alerts page shows only new ones", "err", err)
+		return
+	}
+	if n > 0 {
+		logger.Info("alerts of earlier runs restored", "alerts", n)
+	}
 }
 
 // readUntilStopped reads the source to its end; a replayed file's flows
