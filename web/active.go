@@ -23,6 +23,7 @@ type activeQuery struct {
 	host       netip.Addr
 	port       uint16
 	hasPort    bool
+	cast       string // "unicast", "multicast", "broadcast" or "" for all
 }
 
 // activeSorts maps each sort key of the Active Flows table to the function
@@ -84,6 +85,13 @@ func parseActiveQuery(r *http.Request) (activeQuery, error) {
 		if aq.host, err = netip.ParseAddr(v); err != nil {
 			return aq, &paramError{name: "host", value: v, want: "an IPv4 or IPv6 address"}
 		}
+		// Records write IPv4 addresses in dotted form.
+		aq.host = aq.host.Unmap()
+	}
+	switch aq.cast = q.Get("cast"); aq.cast {
+	case "", "unicast", "multicast", "broadcast":
+	default:
+		return aq, &paramError{name: "cast", value: aq.cast, want: "unicast, multicast or broadcast"}
 	}
 	if v := q.Get("port"); v != "" {
 		p, err := strconv.ParseUint(v, 10, 16)
@@ -104,7 +112,7 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// filter keeps the flows that match the app, host and port filters.
+// filter keeps the flows that match the app, host, port and cast filters.
 func (aq *activeQuery) filter(flows []ActiveFlow) []activeEntry {
 	var host string
 	if aq.host.IsValid() {
@@ -122,9 +130,23 @@ func (aq *activeQuery) filter(flows []ActiveFlow) []activeEntry {
 		if aq.hasPort && f.ClientPort != aq.port && f.ServerPort != aq.port {
 			continue
 		}
+		if aq.cast != "" && !aq.castMatches(f) {
+			continue
+		}
 		out = append(out, activeEntry{flow: f, throughput: a.Throughput})
 	}
 	return out
+}
+
+// castMatches tells whether the flow's server address is of the cast
+// the query asks for.
+func (aq *activeQuery) castMatches(f *record.Flow) bool {
+	server, _ := netip.ParseAddr(f.ServerIP)
+	cast := castOf(server)
+	if cast == "" {
+		cast = "unicast"
+	}
+	return cast == aq.cast
 }
 
 // sortEntries orders entries by the requested key, then by record ID so
@@ -146,7 +168,15 @@ func (aq *activeQuery) sortEntries(entries []activeEntry) {
 	})
 }
 
-// flowPage is the JSON body of the flow table endpoints.
+// lastPage returns page, or the last page that has rows when page is
+// past it, so that a table whose flows ended shows its last rows. With no
+// rows it returns 1.
+func lastPage(page, size, total int) int {
+	return max(min(page, (total+size-1)/size), 1)
+}
+
+// flowPage is the JSON body of the flow table endpoints. Page is the page
+// sent, which is the last one when the request asked for a later one.
 type flowPage struct {
 	Total int       `json:"total"`
 	Page  int       `json:"page"`
@@ -163,8 +193,8 @@ func (s *server) handleActiveFlows(w http.ResponseWriter, r *http.Request) {
 	entries := aq.filter(s.live.ActiveFlows(r.Context()))
 	aq.sortEntries(entries)
 
-	page := flowPage{Total: len(entries), Page: aq.page, Size: aq.size, Rows: []flowRow{}}
-	start := min((aq.page-1)*aq.size, len(entries))
+	page := flowPage{Total: len(entries), Page: lastPage(aq.page, aq.size, len(entries)), Size: aq.size, Rows: []flowRow{}}
+	start := (page.Page - 1) * aq.size
 	end := min(start+aq.size, len(entries))
 	for _, e := range entries[start:end] {
 		page.Rows = append(page.Rows, s.activeRow(ActiveFlow{Flow: e.flow, Throughput: e.throughput}))

@@ -8,9 +8,12 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/flowlens/flowlens/record"
 )
@@ -54,6 +57,7 @@ func (e *testEnv) getJSON(t *testing.T, url string, v any) {
 
 type pageBody struct {
 	Total int `json:"total"`
+	Page  int `json:"page"`
 	Rows  []struct {
 		Flow       record.Flow `json:"flow"`
 		Throughput *float64    `json:"throughput_bps"`
@@ -94,6 +98,16 @@ func TestActiveFlowsSortAndPage(t *testing.T) {
 		t.Errorf("page 6 rows = %d, want %d", len(last.Rows), want)
 	}
 
+	// A page past the end sends the last page, which says which it is.
+	var past pageBody
+	e.getJSON(t, "/api/flows/active?sort=bytes&order=desc&page=99&size=10", &past)
+	if past.Page != 6 {
+		t.Errorf("page 99 of 6: page = %d, want 6", past.Page)
+	}
+	if diff := cmp.Diff(last.Rows, past.Rows); diff != "" {
+		t.Errorf("page 99 of 6 vs page 6 (-page 6 +page 99):\n%s", diff)
+	}
+
 	var asc pageBody
 	e.getJSON(t, "/api/flows/active?sort=client_ip&order=asc&size=100", &asc)
 	if asc.Rows[0].Flow.ClientIP != "0.0.0.0" {
@@ -114,6 +128,13 @@ func TestActiveFlowsFilters(t *testing.T) {
 		{"host=17.248.185.87", func(r record.Flow) bool { return r.ClientIP == "17.248.185.87" || r.ServerIP == "17.248.185.87" }},
 		{"port=22", func(r record.Flow) bool { return r.ClientPort == 22 || r.ServerPort == 22 }},
 		{"app=TLS.AppleiCloud&port=443", func(r record.Flow) bool { return r.App == "TLS.AppleiCloud" && r.ServerPort == 443 }},
+		{"host=::ffff:192.168.2.1", func(r record.Flow) bool { return r.ClientIP == "192.168.2.1" || r.ServerIP == "192.168.2.1" }},
+		{"cast=multicast", func(r record.Flow) bool { return netip.MustParseAddr(r.ServerIP).IsMulticast() }},
+		{"cast=broadcast", func(r record.Flow) bool { return r.ServerIP == "255.255.255.255" || r.ServerIP == "192.168.2.255" }},
+		{"cast=unicast", func(r record.Flow) bool {
+			a := netip.MustParseAddr(r.ServerIP)
+			return !a.IsMulticast() && r.ServerIP != "255.255.255.255" && r.ServerIP != "192.168.2.255"
+		}},
 	}
 	for _, tt := range tests {
 		want := 0
@@ -159,7 +180,7 @@ func TestHistoryBadParams(t *testing.T) {
 
 func TestActiveFlowsBadParams(t *testing.T) {
 	e := newTestEnv(t)
-	for _, q := range []string{"sort=color", "order=sideways", "size=0", "size=5000", "page=-1", "host=example.com", "port=70000"} {
+	for _, q := range []string{"sort=color", "order=sideways", "size=0", "size=5000", "page=-1", "host=example.com", "port=70000", "cast=anycast"} {
 		rec := e.get(t, "/api/flows/active?"+q)
 		if rec.Code != http.StatusBadRequest {
 			t.Errorf("%s: status %d, want 400", q, rec.Code)
@@ -402,6 +423,12 @@ func TestHistoryAPI(t *testing.T) {
 		if r.Throughput != nil {
 			t.Errorf("stored flow %s has throughput", r.Flow.ID)
 		}
+	}
+	// A page past the end sends the last page: the sixth flow.
+	var past pageBody
+	e.getJSON(t, `/api/history/flows?size=5&page=9&sort=first_seen&filter=`+urlQuery(`server_port = 22 or app = "MDNS"`), &past)
+	if past.Page != 2 || len(past.Rows) != 1 {
+		t.Errorf("page 9 of 2: page %d with %d rows, want page 2 with 1 row", past.Page, len(past.Rows))
 	}
 
 	var top []TopEntry

@@ -77,6 +77,11 @@ func (s *server) handleHistoryFlows(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	flows, total, err := s.history.Query(r.Context(), q)
+	if last := lastPage(q.Page, q.Size, total); err == nil && last != q.Page {
+		// The page asked for is past the last one: send the last one.
+		q.Page = last
+		flows, total, err = s.history.Query(r.Context(), q)
+	}
 	if err != nil {
 		s.backendError(w, r, err)
 		return
