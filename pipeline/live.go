@@ -17,7 +17,8 @@ type ActiveFlow struct {
 	Throughput float64
 }
 
-// Rates are the live capture's counters per second.
+// Rates are the live capture's counters per second of packet time, as
+// the flows' throughput is.
 type Rates struct {
 	PacketsPerSecond float64
 	BytesPerSecond   float64
@@ -36,14 +37,34 @@ type Live struct {
 	byID    map[string]int
 	current Rates
 
-	lastWall time.Time
+	// wall reads the wall clock; tests replace it.
+	wall func() time.Time
+	// packetTime and seenAt are the latest packet time and the wall time
+	// at which a refresh first saw it.
+	packetTime int64
+	seenAt     time.Time
+	// lastNow and lastRead are the clock and the counters at the last
+	// refresh.
+	lastNow  int64
 	lastRead Counters
 }
 
 // NewLive returns a live view of p refreshed every period. decide, if not
 // nil, completes each snapshot record (the risk stage).
 func (p *Pipeline) NewLive(every time.Duration, decide func(*record.Flow)) *Live {
-	return &Live{p: p, every: every, decide: decide, byID: map[string]int{}}
+	return &Live{p: p, every: every, decide: decide, byID: map[string]int{}, wall: time.Now}
+}
+
+// clock returns the time of the live view in nanoseconds: the latest
+// packet time, moved on by the wall time that passed since a refresh first
+// saw it. Without the wall time, a capture that goes quiet, or a replay
+// that ends, would leave every rate at its last value.
+func (l *Live) clock() int64 {
+	wall := l.wall()
+	if pt := l.p.lastPacketTime(); pt != l.packetTime || l.seenAt.IsZero() {
+		l.packetTime, l.seenAt = pt, wall
+	}
+	return l.packetTime + int64(max(wall.Sub(l.seenAt), 0))
 }
 
 // Run refreshes the view until ctx ends.
@@ -63,7 +84,7 @@ func (l *Live) Run(ctx context.Context) {
 
 // Refresh takes a new snapshot of every worker's open flows.
 func (l *Live) Refresh() {
-	now := l.p.lastPacketTime()
+	now := l.clock()
 	window := int64(l.every)
 	var flows []ActiveFlow
 	l.p.Do(func(t *flow.Table) {
@@ -83,24 +104,26 @@ func (l *Live) Refresh() {
 	for i, f := range flows {
 		byID[f.Record.ID] = i
 	}
-	rates := l.measure(len(flows))
+	rates := l.measure(now, len(flows))
 	l.mu.Lock()
 	l.flows, l.byID, l.current = flows, byID, rates
 	l.mu.Unlock()
 }
 
-func (l *Live) measure(active int) Rates {
-	wall := time.Now()
+// measure returns the rates since the last refresh, on the clock of the
+// live view, so that a replay faster than real time shows the rates of the
+// capture, as the flows do.
+func (l *Live) measure(now int64, active int) Rates {
 	read := l.p.Progress()
 	r := Rates{ActiveFlows: active}
-	if !l.lastWall.IsZero() {
-		secs := wall.Sub(l.lastWall).Seconds()
-		if secs > 0 {
+	if l.lastNow != 0 {
+		// Timestamps that go back leave the rates at zero.
+		if secs := float64(now-l.lastNow) / 1e9; secs > 0 {
 			r.PacketsPerSecond = float64(read.Packets-l.lastRead.Packets) / secs
 			r.BytesPerSecond = float64(read.Bytes-l.lastRead.Bytes) / secs
 		}
 	}
-	l.lastWall, l.lastRead = wall, read
+	l.lastNow, l.lastRead = now, read
 	return r
 }
 

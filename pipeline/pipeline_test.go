@@ -158,3 +158,56 @@ func TestLiveAfterRunHasEveryPacket(t *testing.T) {
 		t.Errorf("live view after Run counts %d packets, the closed flows %d", open, closed)
 	}
 }
+
+// TestLiveRatesFallWhenQuiet checks that the live view measures rates on
+// packet time, and that once the capture has ended they fall to zero as
+// wall time passes instead of keeping their last values.
+func TestLiveRatesFallWhenQuiet(t *testing.T) {
+	src, err := capture.OpenFile("../testdata/iphone.pcap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	p := New(DefaultConfig(), func(int, *flow.Flow) {})
+	defer p.Close()
+	live := p.NewLive(time.Second, nil)
+	wall := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	live.wall = func() time.Time { return wall }
+	p.Start()
+	if err := p.Run(context.Background(), src); err != nil {
+		t.Fatal(err)
+	}
+
+	// As if the last refresh had come 10 s of packet time before the end,
+	// with nothing read yet: the wall clock has not moved since.
+	live.lastNow = p.lastPacketTime() - int64(10*time.Second)
+	live.Refresh()
+	read := p.Progress()
+	if got, want := live.Rates().BytesPerSecond, float64(read.Bytes)/10; got != want {
+		t.Errorf("bytes per second over the last 10 s of packet time = %g, want %g", got, want)
+	}
+	busy := 0
+	for _, f := range live.Flows() {
+		if f.Throughput > 0 {
+			busy++
+		}
+	}
+	if busy == 0 {
+		t.Fatal("no flow has a throughput after the capture")
+	}
+
+	// A flow younger than the 1 s window at the first refresh gets its
+	// first sample at the second, so its rate is zero from the third.
+	for range 2 {
+		wall = wall.Add(1500 * time.Millisecond)
+		live.Refresh()
+	}
+	if r := live.Rates(); r.PacketsPerSecond != 0 || r.BytesPerSecond != 0 {
+		t.Errorf("rates 3 s after the last packet = %+v, want zero", r)
+	}
+	for _, f := range live.Flows() {
+		if f.Throughput != 0 {
+			t.Errorf("flow %s: throughput %g bit/s 3 s after the last packet, want 0", f.Record.ID, f.Throughput)
+		}
+	}
+}
