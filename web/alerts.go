@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/netip"
 	"slices"
+	"time"
 
 	"github.com/flowlens/flowlens/geo"
 )
@@ -27,6 +28,9 @@ func parseAlertQuery(r *http.Request) (AlertQuery, error) {
 	if q.To, err = timeParam(r, "to"); err != nil {
 		return q, err
 	}
+	if !q.From.IsZero() && !q.To.IsZero() && !q.From.Before(q.To) {
+		return q, &paramError{name: "from", value: q.From.Format(time.RFC3339), want: "a time before to"}
+	}
 	v := r.URL.Query()
 	q.Severity, q.Risk = v.Get("severity"), v.Get("risk")
 	if q.Severity != "" && !slices.Contains(severities, q.Severity) {
@@ -36,6 +40,7 @@ func parseAlertQuery(r *http.Request) (AlertQuery, error) {
 		if q.Host, err = netip.ParseAddr(h); err != nil {
 			return q, &paramError{name: "host", value: h, want: "an IPv4 or IPv6 address"}
 		}
+		q.Host = q.Host.Unmap()
 	}
 	if q.Page, err = intParam(r, "page", 1, 1<<30); err != nil {
 		return q, err

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -382,6 +383,11 @@ func TestAppsAndHosts(t *testing.T) {
 	if rec := e.get(t, "/api/hosts/not-an-ip"); rec.Code != http.StatusBadRequest {
 		t.Errorf("bad host: status %d, want 400", rec.Code)
 	}
+	var mapped hostSummary
+	e.getJSON(t, "/api/hosts/::ffff:192.168.2.17", &mapped)
+	if !reflect.DeepEqual(h, mapped) {
+		t.Errorf("host ::ffff:192.168.2.17 = %+v, want as 192.168.2.17: %+v", mapped, h)
+	}
 }
 
 func TestAlertsAPI(t *testing.T) {
@@ -404,6 +410,9 @@ func TestAlertsAPI(t *testing.T) {
 	}
 	if rec := e.get(t, "/api/alerts?severity=Huge"); rec.Code != http.StatusBadRequest {
 		t.Errorf("bad severity: status %d, want 400", rec.Code)
+	}
+	if rec := e.get(t, "/api/alerts?from=2024-05-02T00:00:00Z&to=2024-05-01T00:00:00Z"); rec.Code != http.StatusBadRequest {
+		t.Errorf("from after to: status %d, want 400", rec.Code)
 	}
 	var stats statsBody
 	e.getJSON(t, "/api/stats", &stats)
@@ -457,6 +466,38 @@ func TestHistoryAPI(t *testing.T) {
 	}
 	if rec := e.get(t, "/api/history/top?field=password"); rec.Code != http.StatusBadRequest {
 		t.Errorf("bad top field: status %d, want 400", rec.Code)
+	}
+}
+
+// TestUnknownAPIAndFolders checks that a request no endpoint takes gets a
+// JSON error, and that the static folders are not listed.
+func TestUnknownAPIAndFolders(t *testing.T) {
+	e := newTestEnv(t)
+	for _, c := range []struct {
+		method, url string
+		status      int
+	}{
+		{http.MethodGet, "/api/nosuch", http.StatusNotFound},
+		{http.MethodPost, "/api/stats", http.StatusMethodNotAllowed},
+		{http.MethodDelete, "/api/flows/active", http.StatusMethodNotAllowed},
+	} {
+		rec := httptest.NewRecorder()
+		e.handler.ServeHTTP(rec, httptest.NewRequest(c.method, c.url, nil))
+		if rec.Code != c.status {
+			t.Errorf("%s %s: status %d, want %d", c.method, c.url, rec.Code, c.status)
+		}
+		var body apiError
+		if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || body.Error == "" {
+			t.Errorf("%s %s: body %q, want a JSON error", c.method, c.url, rec.Body)
+		}
+	}
+	for _, url := range []string{"/static/", "/static/js/", "/static/js", "/static/icons/"} {
+		if rec := e.get(t, url); rec.Code != http.StatusNotFound {
+			t.Errorf("GET %s: status %d, want 404 and no listing:\n%s", url, rec.Code, rec.Body)
+		}
+	}
+	if rec := e.get(t, "/static/js/common.js"); rec.Code != http.StatusOK {
+		t.Errorf("GET /static/js/common.js: status %d, want 200", rec.Code)
 	}
 }
 
@@ -573,6 +614,10 @@ func (downHistory) Top(context.Context, string, string, time.Time, time.Time, in
 	return nil, errStoreDown
 }
 
+func (downHistory) Flow(context.Context, string) (record.Flow, bool, error) {
+	return record.Flow{}, false, errStoreDown
+}
+
 func TestHistoryStoreDownIs503(t *testing.T) {
 	flows := loadFlows(t, "flows.jsonl")
 	h, err := New(Config{Geo: fakeLocator{}, Risks: riskTable(testRisks)}, newFakeLive(flows), &downHistory{fakeHistory{flows: flows}}, newFakeAlerts(flows), slog.New(slog.DiscardHandler))
@@ -580,7 +625,7 @@ func TestHistoryStoreDownIs503(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := &testEnv{handler: h, flows: flows}
-	for _, url := range []string{"/api/history/flows", "/api/history/top?field=app"} {
+	for _, url := range []string{"/api/history/flows", "/api/history/top?field=app", "/api/flows/not-active"} {
 		rec := e.get(t, url)
 		if rec.Code != http.StatusServiceUnavailable {
 			t.Errorf("GET %s with the store down: status %d, want 503", url, rec.Code)

@@ -24,8 +24,7 @@ func (s *server) handleFlow(w http.ResponseWriter, r *http.Request) {
 	} else {
 		f, ok, err := s.history.Flow(r.Context(), id)
 		if err != nil {
-			s.logger.Warn("web: read stored flow failed", "flow", id, "err", err)
-			s.writeError(w, r, http.StatusInternalServerError, "reading flow "+id+" from the store failed: "+err.Error())
+			s.backendError(w, r, err)
 			return
 		}
 		if !ok {

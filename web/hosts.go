@@ -118,6 +118,8 @@ func (s *server) handleHost(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, http.StatusBadRequest, (&paramError{name: "host", value: r.PathValue("ip"), want: "an IPv4 or IPv6 address"}).Error())
 		return
 	}
+	// Records write IPv4 addresses in dotted form.
+	addr = addr.Unmap()
 	ip := addr.String()
 	sum := hostSummary{hostTraffic: hostTraffic{IP: ip, Geo: s.locate(addr)}}
 	byApp := map[string]*appCount{}
@@ -143,6 +145,11 @@ func (s *server) handleHost(w http.ResponseWriter, r *http.Request) {
 	for _, c := range byApp {
 		sum.Apps = append(sum.Apps, *c)
 	}
-	slices.SortFunc(sum.Apps, func(a, b appCount) int { return cmp.Compare(b.Bytes, a.Bytes) })
+	slices.SortFunc(sum.Apps, func(a, b appCount) int {
+		if c := cmp.Compare(b.Bytes, a.Bytes); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.App, b.App)
+	})
 	s.writeJSON(w, r, sum)
 }

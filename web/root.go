@@ -71,7 +71,7 @@ func (s *server) routes() *http.ServeMux {
 	} {
 		mux.Handle(pattern, s.page(page))
 	}
-	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(s.static)))
+	mux.Handle("GET /static/", http.StripPrefix("/static/", s.staticFiles()))
 
 	mux.HandleFunc("GET /api/stats", s.handleStats)
 	mux.HandleFunc("GET /api/flows/active", s.handleActiveFlows)
@@ -85,7 +85,33 @@ func (s *server) routes() *http.ServeMux {
 	mux.HandleFunc("GET /api/history/bytes", s.handleHistoryBytes)
 	mux.HandleFunc("GET /api/history/span", s.handleHistorySpan)
 	mux.HandleFunc("GET /api/history/export", s.handleHistoryExport)
+	mux.HandleFunc("/api/", s.handleUnknownAPI)
 	return mux
+}
+
+// handleUnknownAPI answers API requests that no endpoint takes with a JSON
+// error, as the endpoints answer theirs.
+func (s *server) handleUnknownAPI(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		s.writeError(w, r, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed: the API is read-only, use GET")
+		return
+	}
+	s.writeError(w, r, http.StatusNotFound, "no API endpoint at "+r.URL.Path+": the README lists them")
+}
+
+// staticFiles serves the embedded scripts, styles and icons, and answers
+// 404 for their folders rather than listing them.
+func (s *server) staticFiles() http.Handler {
+	files := http.FileServerFS(s.static)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := strings.TrimSuffix(r.URL.Path, "/")
+		if info, err := fs.Stat(s.static, name); name == "" || (err == nil && info.IsDir()) {
+			http.NotFound(w, r)
+			return
+		}
+		files.ServeHTTP(w, r)
+	})
 }
 
 // page serves one embedded HTML file; the page's script reads its
