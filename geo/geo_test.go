@@ -7,38 +7,14 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/maxmind/mmdbwriter"
 	"github.com/maxmind/mmdbwriter/mmdbtype"
+
+	"github.com/flowlens/flowlens/internal/geotest"
 )
 
 // writeDB writes an MMDB file with one record per network and returns its path.
 func writeDB(t *testing.T, dbType string, records map[string]mmdbtype.Map) string {
-	t.Helper()
-	tree, err := mmdbwriter.New(mmdbwriter.Options{DatabaseType: dbType, RecordSize: 24, IPVersion: 6})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for cidr, rec := range records {
-		_, network, err := net.ParseCIDR(cidr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := tree.Insert(network, rec); err != nil {
-			t.Fatalf("insert %s: %v", cidr, err)
-		}
-	}
-	path := filepath.Join(t.TempDir(), dbType+".mmdb")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tree.WriteTo(f); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return geotest.WriteDB(t, dbType, records)
 }
 
 func maxmindCountry(t *testing.T) string {

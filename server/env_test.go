@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -14,12 +13,11 @@ import (
 	"github.com/flowlens/flowlens/dpi"
 	"github.com/flowlens/flowlens/flow"
 	"github.com/flowlens/flowlens/geo"
+	"github.com/flowlens/flowlens/internal/geotest"
 	"github.com/flowlens/flowlens/pipeline"
 	"github.com/flowlens/flowlens/risk"
 	"github.com/flowlens/flowlens/store"
 	"github.com/flowlens/flowlens/web"
-	"github.com/maxmind/mmdbwriter"
-	"github.com/maxmind/mmdbwriter/mmdbtype"
 )
 
 // monitoringHost is the iPhone of iphone.pcap, which the test environment
@@ -120,33 +118,11 @@ func replayLive(t *testing.T, path string, alerts *Alerter, st store.Store, logg
 	return live
 }
 
-// testGeoDB writes a country database that places Apple's 17.0.0.0/8 in
-// the United States, and opens it.
+// testGeoDB opens a country database that places Apple's 17.0.0.0/8 in
+// the United States.
 func testGeoDB(t *testing.T) *geo.DB {
 	t.Helper()
-	tree, err := mmdbwriter.New(mmdbwriter.Options{DatabaseType: "GeoLite2-Country", RecordSize: 24, IPVersion: 6})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, network, err := net.ParseCIDR("17.0.0.0/8")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := tree.Insert(network, mmdbtype.Map{"country": mmdbtype.Map{"iso_code": mmdbtype.String("US")}}); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "country.mmdb")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tree.WriteTo(f); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
-	db, err := geo.Open(path)
+	db, err := geo.Open(geotest.AppleInUS(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/flowlens/flowlens/geo"
 	"github.com/flowlens/flowlens/record"
 	"github.com/flowlens/flowlens/store"
 )
@@ -33,6 +34,8 @@ type storeFlags struct {
 	dataDir    string
 	url        string
 	clickHouse store.ClickHouseConfig
+	// locate, if set, gives the country of each flow's addresses.
+	locate store.Locator
 }
 
 func (f *storeFlags) register(fs *flag.FlagSet) {
@@ -45,7 +48,7 @@ func (f *storeFlags) open(ctx context.Context) (store.Store, error) {
 	if err := checkClickHouseFlags(f.url, f.clickHouse); err != nil {
 		return nil, fmt.Errorf("%w: %v", errStoreUsage, err)
 	}
-	return store.Open(ctx, store.Config{URL: f.url, DataDir: f.dataDir, ClickHouse: f.clickHouse})
+	return store.Open(ctx, store.Config{URL: f.url, DataDir: f.dataDir, ClickHouse: f.clickHouse, Locate: f.locate})
 }
 
 // openExisting opens the store for reading: an embedded store must
@@ -102,12 +105,23 @@ Flags:
 	}
 	var sf storeFlags
 	sf.register(fs)
+	var geoip string
+	fs.StringVar(&geoip, "geoip", "", "comma-separated MaxMind-format database `files`: store the country of each flow's client and server, as serve --geoip does")
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(files) == 0 {
 		return fmt.Errorf("%w: import needs at least one file of flow records (JSON Lines) or capture", errStoreUsage)
+	}
+	if geoip != "" {
+		db, err := geo.Open(strings.Split(geoip, ",")...)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		countries := geo.NewResolver(db, geo.Self{})
+		sf.locate = func(a netip.Addr) string { return countries.Locate(a).Country }
 	}
 	ctx := context.Background()
 	s, err := sf.open(ctx)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/flowlens/flowlens/internal/geotest"
 	"github.com/flowlens/flowlens/record"
 )
 
@@ -150,6 +151,30 @@ func TestImportCaptureThenQuery(t *testing.T) {
 		if strings.Contains(analyzed, " \n") {
 			t.Errorf("table has lines that end in spaces:\n%s", analyzed)
 		}
+	}
+}
+
+// TestImportWithCountries imports a capture with a country database and
+// filters on the stored countries.
+func TestImportWithCountries(t *testing.T) {
+	dir := t.TempDir()
+	pcap := "../../testdata/iphone.pcap"
+	if err := runImport([]string{"--data-dir", dir, "--geoip", geotest.AppleInUS(t), pcap}); err != nil {
+		t.Fatal(err)
+	}
+	all := captureStdout(t, func() error { return runQuery([]string{"true", "--data-dir", dir}) })
+	var want []string
+	for _, line := range strings.Split(strings.TrimSpace(all), "\n") {
+		if strings.Contains(line, `"server_ip":"17.`) {
+			want = append(want, line)
+		}
+	}
+	if len(want) == 0 {
+		t.Fatal("no flow to Apple's 17.0.0.0/8 in the capture")
+	}
+	us := captureStdout(t, func() error { return runQuery([]string{"server_country = US", "--data-dir", dir}) })
+	if diff := cmp.Diff(want, strings.Split(strings.TrimSpace(us), "\n")); diff != "" {
+		t.Errorf("server_country = US vs flows to 17.0.0.0/8 (-want +got):\n%s", diff)
 	}
 }
 
