@@ -55,10 +55,9 @@ func (p *Pipeline) NewLive(every time.Duration, decide func(*record.Flow)) *Live
 	return &Live{p: p, every: every, decide: decide, byID: map[string]int{}, wall: time.Now}
 }
 
-// clock returns the time of the live view in nanoseconds: the latest
-// packet time, moved on by the wall time that passed since a refresh first
-// saw it. Without the wall time, a capture that goes quiet, or a replay
-// that ends, would leave every rate at its last value.
+// clock returns the live view's time in nanoseconds: the latest packet
+// time plus the wall time since a refresh first saw it, so that rates fall
+// to zero when packets stop.
 func (l *Live) clock() int64 {
 	wall := l.wall()
 	if pt := l.p.lastPacketTime(); pt != l.packetTime || l.seenAt.IsZero() {

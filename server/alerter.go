@@ -59,7 +59,7 @@ func (a *Alerter) SeverityCounts() [risk.Emergency + 1]uint64 {
 	return out
 }
 
-// restoreChunk is the number of flow IDs Restore asks the store for at once.
+// restoreChunk is the number of flow IDs in each flow query of Restore.
 const restoreChunk = 500
 
 // Restore fills the in-memory log with the newest alerts in the store, so

@@ -18,9 +18,8 @@ import (
 )
 
 // TestBytesOverTimeBuckets checks that every byte of the flows in the range
-// lands in the chart bucket that holds the flow's first_seen, for ranges
-// that do not divide into whole seconds per bucket and that do not start
-// on a multiple of the bucket width.
+// lands in the chart bucket that holds the flow's first_seen. The ranges
+// divide into buckets of fractional seconds and start off the epoch's grid.
 func TestBytesOverTimeBuckets(t *testing.T) {
 	ctx := context.Background()
 	logger := slog.New(slog.DiscardHandler)

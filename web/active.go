@@ -138,8 +138,8 @@ func (aq *activeQuery) filter(flows []ActiveFlow) []activeEntry {
 	return out
 }
 
-// castMatches tells whether the flow's server address is of the cast
-// the query asks for.
+// castMatches reports whether the flow's server address is of the cast
+// that the query selects.
 func (aq *activeQuery) castMatches(f *record.Flow) bool {
 	server, _ := netip.ParseAddr(f.ServerIP)
 	cast := castOf(server)

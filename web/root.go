@@ -89,8 +89,8 @@ func (s *server) routes() *http.ServeMux {
 	return mux
 }
 
-// handleUnknownAPI answers API requests that no endpoint takes with a JSON
-// error, as the endpoints answer theirs.
+// handleUnknownAPI returns a JSON error for an API request that no endpoint
+// takes, as the endpoints do for theirs.
 func (s *server) handleUnknownAPI(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
@@ -100,7 +100,7 @@ func (s *server) handleUnknownAPI(w http.ResponseWriter, r *http.Request) {
 	s.writeError(w, r, http.StatusNotFound, "no API endpoint at "+r.URL.Path+": the README lists them")
 }
 
-// staticFiles serves the embedded scripts, styles and icons, and answers
+// staticFiles serves the embedded scripts, styles and icons, and returns
 // 404 for their folders rather than listing them.
 func (s *server) staticFiles() http.Handler {
 	files := http.FileServerFS(s.static)
