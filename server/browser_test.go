@@ -1,6 +1,7 @@
 package server
 
 import (
+	"net/netip"
 	"testing"
 
 	"github.com/flowlens/flowlens/internal/browsertest"
@@ -31,6 +32,18 @@ func (e *testEnv) liveCount(keep func(app, info string) bool) int {
 	n := 0
 	for _, f := range e.live.Flows() {
 		if keep(f.Record.App, f.Record.Info) {
+			n++
+		}
+	}
+	return n
+}
+
+// liveServerCount returns how many open flows of the live view have a
+// server address that passes keep.
+func (e *testEnv) liveServerCount(keep func(netip.Addr) bool) int {
+	n := 0
+	for _, f := range e.live.Flows() {
+		if keep(netip.MustParseAddr(f.Record.ServerIP)) {
 			n++
 		}
 	}

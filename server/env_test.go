@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http/httptest"
+	"net/netip"
 	"path/filepath"
 	"testing"
 	"time"
@@ -45,7 +46,9 @@ func newTestEnv(t *testing.T) *testEnv {
 	pcap := filepath.Join(t.TempDir(), "iphone-hostile.pcap")
 	writeCaptureWithSNIs(t, "testdata/iphone.pcap", pcap, hostileSNIs)
 
-	st, err := store.New(store.Config{DataDir: t.TempDir()}, logger)
+	// The store keeps countries, as serve --geoip has it do.
+	locator := geo.NewResolver(testGeoDB(t), geo.NewSelf([]net.Addr{&net.IPNet{IP: net.ParseIP(monitoringHost), Mask: net.CIDRMask(24, 32)}}))
+	st, err := store.New(store.Config{DataDir: t.TempDir(), Locate: func(a netip.Addr) string { return locator.Locate(a).Country }}, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +70,7 @@ func newTestEnv(t *testing.T) *testEnv {
 	live := replayLive(t, pcap, alerts, st, logger)
 
 	cfg := web.DefaultConfig()
-	cfg.Geo = geo.NewResolver(testGeoDB(t), geo.NewSelf([]net.Addr{&net.IPNet{IP: net.ParseIP(monitoringHost), Mask: net.CIDRMask(24, 32)}}))
+	cfg.Geo = locator
 	handler, err := NewWebHandler(cfg, live, st, alerts, logger)
 	if err != nil {
 		t.Fatal(err)

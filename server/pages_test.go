@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -26,6 +27,11 @@ func TestBrowserActiveFlows(t *testing.T) {
 		t.Error("no US flag beside Apple's servers in 17.0.0.0/8")
 	}
 	b.Screenshot(t, "active-flows")
+
+	// An HTTP request's info is its host and path.
+	b.Open(t, "/?app=HTTP.Apple", "#flows tbody tr[data-id]")
+	b.WaitFor(t, "HTTP info", rowsJS+`.some((r) => r.lastElementChild.textContent === 'captive.apple.com/hotspot-detect.html')`)
+	b.Open(t, "/", "#flows tbody tr[data-id]")
 
 	// Sort by application: the first click sorts descending.
 	b.Do(t, chromedp.Click(chromedp.CSS(`#flows th[data-sort="app"]`)))
@@ -108,6 +114,12 @@ func TestBrowserFlowDetails(t *testing.T) {
 		t.Errorf("JA3 link = %q", ja3)
 	}
 	b.Screenshot(t, "flow-details-tls")
+
+	// The summary of an active flow is fetched again every refresh interval.
+	b.WaitFor(t, "summary refresh", `performance.getEntriesByType('resource').filter((e) => e.name.includes('/api/flows/`+id+`')).length >= 2`)
+	if status := evalJS[string](t, b, `document.querySelector('#flow-summary dd[data-key="Status"]').textContent`); status != "active" {
+		t.Errorf("status after a refresh = %q, want active", status)
+	}
 
 	b.Open(t, "/?app=HTTP.Apple", "#flows tbody tr[data-id]")
 	b.Follow(t, `#flows tbody tr[data-id] a.lens`)
@@ -240,5 +252,236 @@ func TestBrowserExplorerStoredFlows(t *testing.T) {
 	}
 	b.WaitFor(t, "filtered rows", histRows+`.length > 0 && `+histRows+`.every((r) => r.children[1].textContent.startsWith('`+app+`'))`)
 	b.Screenshot(t, "explorer-filtered")
+
+	// Countries are filters too, from the top list and from the "+" builder.
+	b.WaitFor(t, "top US servers", `document.querySelector('#top-server_country span.click .flag[title="US"]') !== null`)
+	b.Do(t, chromedp.Click(chromedp.CSS(`#top-server_country span.click`)))
+	b.WaitFor(t, "country chip", `document.getElementById('filter-text').textContent.endsWith(' and server_country = "US"')`)
+	b.WaitFor(t, "flows to US servers", histRows+`.length > 0 && `+histRows+`.every((r) => r.children[4].textContent.startsWith('17.'))`)
+	fields := evalJS[[]string](t, b, `[...document.querySelectorAll('#add-field option')].map((o) => o.value)`)
+	if !slices.Contains(fields, "client_country") || !slices.Contains(fields, "server_country") {
+		t.Errorf("the filter builder offers %q, without client_country and server_country", fields)
+	}
+	b.CheckClean(t)
+}
+
+// TestBrowserEndpointFormat checks that endpoints are written as RFC 5952
+// section 6 writes them: an IPv6 address in brackets before its port, and
+// an address alone for a protocol without ports.
+func TestBrowserEndpointFormat(t *testing.T) {
+	b := newBrowser(t)
+	const v6Client = "fe80::c42c:3ff:fe60:6a64"
+	total := b.env.liveCount(func(string, string) bool { return true })
+	b.Open(t, "/?size=100", "#flows tbody tr[data-id]")
+	b.WaitFor(t, "every row", rowsJS+`.length === `+strconv.Itoa(total))
+	endpoints := evalJS[[]string](t, b, rowsJS+`.map((r) => r.children[3].textContent + ' > ' + r.children[4].textContent)`)
+	for _, want := range []string{
+		"[" + v6Client + "]:5353 > [ff02::fb]:5353",
+		"192.168.2.1:5353 > 224.0.0.251:5353",
+		"192.168.2.17 > 192.168.2.1",
+		"fe80::823:3f17:8298:a29c > ff02::2",
+	} {
+		if !slices.Contains(endpoints, want) {
+			t.Errorf("Active Flows has no row %q among %q", want, endpoints)
+		}
+	}
+
+	// The address and the port stay links of their own.
+	row := rowsJS + `.find((r) => r.children[3].textContent === '[` + v6Client + `]:5353')`
+	links := evalJS[[]string](t, b, `[...`+row+`.children[3].querySelectorAll('a')].map((a) => a.getAttribute('href'))`)
+	if want := []string{"/hosts/fe80%3A%3Ac42c%3A3ff%3Afe60%3A6a64", "/?port=5353"}; !slices.Equal(links, want) {
+		t.Errorf("links of the IPv6 client = %q, want %q", links, want)
+	}
+
+	// IGMP flows carry protocol number 2, which the table names.
+	igmp := evalJS[[]string](t, b, rowsJS+`.filter((r) => r.children[2].textContent === 'IGMP').map((r) => r.children[2].querySelector('[title]').title)`)
+	if !slices.Equal(igmp, []string{"IP protocol 2"}) {
+		t.Errorf("IGMP rows' protocol tooltips = %q, want one \"IP protocol 2\"", igmp)
+	}
+	igmpID := evalJS[string](t, b, rowsJS+`.find((r) => r.children[2].textContent === 'IGMP').dataset.id`)
+	b.Screenshot(t, "endpoints")
+
+	id := evalJS[string](t, b, row+`.dataset.id`)
+	b.Follow(t, `#flows tr[data-id="`+id+`"] a.lens`)
+	b.WaitFor(t, "flow summary", `document.getElementById('flow-summary') !== null`)
+	if got := evalJS[string](t, b, `document.querySelector('#flow-summary dd[data-key="Client"]').textContent`); got != "["+v6Client+"]:5353" {
+		t.Errorf("details client = %q, want [%s]:5353", got, v6Client)
+	}
+	if got := evalJS[string](t, b, `document.querySelector('#flow-summary dd[data-key="Server"]').textContent`); got != "[ff02::fb]:5353Multicast" {
+		t.Errorf("details server = %q, want [ff02::fb]:5353 marked Multicast", got)
+	}
+	b.Screenshot(t, "flow-details-ipv6")
+
+	b.Open(t, "/flows/"+igmpID, "#flow-summary")
+	if got := evalJS[string](t, b, `document.querySelector('#flow-summary dd[data-key="Protocol"]').textContent`); got != "IGMP / IPv4" {
+		t.Errorf("details protocol of the IGMP flow = %q, want IGMP / IPv4", got)
+	}
+	if got := evalJS[string](t, b, `document.querySelector('#flow-summary dd[data-key="Protocol"] [title]').title`); got != "IP protocol 2" {
+		t.Errorf("details protocol tooltip of the IGMP flow = %q, want IP protocol 2", got)
+	}
+
+	// The MDNS flows of the IPv6 client raise alerts.
+	b.Open(t, "/alerts", "#alerts tbody tr")
+	b.WaitFor(t, "IPv6 alert", `[...document.querySelectorAll('#alerts td')].some((td) => td.textContent === '[`+v6Client+`]:5353')`)
+	b.CheckClean(t)
+}
+
+// showing returns the pager's text for rows first to last of total.
+func showing(first, last, total int) string {
+	return "Showing " + strconv.Itoa(first) + " to " + strconv.Itoa(last) + " of " + strconv.Itoa(total) + " rows"
+}
+
+const pagerJS = `document.querySelector('#pager .showing').textContent`
+
+// TestBrowserPagerPastLastPage checks that a page past the last one shows
+// the last page, and that a new sort or a removed port filter goes back to
+// page 1.
+func TestBrowserPagerPastLastPage(t *testing.T) {
+	b := newBrowser(t)
+	total := b.env.liveCount(func(string, string) bool { return true })
+	last := (total + 9) / 10
+	first := (last-1)*10 + 1
+	b.Open(t, "/?page=99&size=10", "#flows tbody tr[data-id]")
+	b.WaitFor(t, "last page", pagerJS+` === `+browsertest.JSString(showing(first, total, total)))
+	if n := evalJS[int](t, b, rowsJS+`.length`); n != total-first+1 {
+		t.Errorf("last page has %d rows, want %d", n, total-first+1)
+	}
+	if got := evalJS[string](t, b, `document.querySelector('#pager button.current').dataset.page`); got != strconv.Itoa(last) {
+		t.Errorf("pager marks page %s, want %d", got, last)
+	}
+	if search := evalJS[string](t, b, `location.search`); !strings.Contains(search, "page="+strconv.Itoa(last)+"&") {
+		t.Errorf("URL %q does not name page %d", search, last)
+	}
+
+	b.Do(t, chromedp.Click(chromedp.CSS(`#flows th[data-sort="app"]`)))
+	b.WaitFor(t, "page 1 after sorting", pagerJS+` === `+browsertest.JSString(showing(1, 10, total)))
+
+	// A size that is not in the Rows menu is added to it.
+	b.Open(t, "/?port=5353&size=1&page=3", "#flows tbody tr[data-id]")
+	b.WaitFor(t, "page 3 of port 5353", pagerJS+`.startsWith('Showing 3 to 3 of ')`)
+	if size := evalJS[string](t, b, `document.getElementById('page-size').value`); size != "1" {
+		t.Errorf("Rows menu shows %s for size=1", size)
+	}
+	b.Do(t, chromedp.Click(chromedp.CSS(`#port-filter button`)))
+	b.WaitFor(t, "page 1 without the port filter", pagerJS+` === `+browsertest.JSString(showing(1, 1, total)))
+	if search := evalJS[string](t, b, `location.search`); strings.Contains(search, "port=") || !strings.Contains(search, "page=1&") {
+		t.Errorf("URL %q after removing the port filter, want page 1 and no port", search)
+	}
+
+	b.Open(t, "/?size=1000", "#flows tbody tr[data-id]")
+	b.WaitFor(t, "every row", rowsJS+`.length === `+strconv.Itoa(total))
+	if size := evalJS[string](t, b, `document.getElementById('page-size').value`); size != "1000" {
+		t.Errorf("Rows menu shows %s for size=1000", size)
+	}
+	b.CheckClean(t)
+}
+
+// TestBrowserExplorerPageReset checks that the explorer goes back to page
+// 1 when the sort, the time range or a filter chip changes.
+func TestBrowserExplorerPageReset(t *testing.T) {
+	b := newBrowser(t)
+	stored, err := b.env.store.Count(context.Background(), store.Scope{})
+	if err != nil || stored <= 50 {
+		t.Fatalf("store holds %d flows, %v; want more than two pages of 25", stored, err)
+	}
+	const pager = `document.querySelector('.pager .showing').textContent`
+	page1 := browsertest.JSString(showing(1, 25, int(stored)))
+	toPage2 := func() {
+		t.Helper()
+		b.Do(t, chromedp.Click(chromedp.CSS(`.pager button[data-page="2"]`)))
+		b.WaitFor(t, "page 2", pager+`.startsWith('Showing 26 to ')`)
+	}
+	b.Open(t, "/explorer", "#show-stored")
+	b.Do(t, chromedp.Click(chromedp.ID("show-stored")))
+	b.WaitFor(t, "stored flows", pager+` === `+page1)
+
+	toPage2()
+	b.Do(t, chromedp.Click(chromedp.CSS(`#history-flows th[data-sort="app"]`)))
+	b.WaitFor(t, "page 1 after sorting", pager+` === `+page1)
+
+	toPage2()
+	evalJS[bool](t, b, `document.getElementById('range-from').dispatchEvent(new Event('change'))`)
+	b.WaitFor(t, "page 1 after a time range change", pager+` === `+page1)
+
+	addFilter := func(field, op, value string) {
+		t.Helper()
+		b.Do(t, chromedp.SetValue(chromedp.ID("add-field"), field), chromedp.SetValue(chromedp.ID("add-op"), op),
+			chromedp.SetValue(chromedp.ID("add-value"), value), chromedp.Click(chromedp.ID("add-filter")))
+	}
+	addFilter("bytes", ">", "0")
+	b.WaitFor(t, "every flow has bytes", pager+` === `+page1)
+	addFilter("l4", "=", "UDP")
+	b.WaitFor(t, "UDP flows", `document.getElementById('filter-text').textContent === 'bytes > 0 and l4 = "UDP"'`)
+	toPage2()
+	b.Do(t, chromedp.Click(chromedp.CSS(`#chips button.join`)))
+	b.WaitFor(t, "page 1 after AND becomes OR", pager+` === `+page1)
+
+	toPage2()
+	b.Do(t, chromedp.Click(chromedp.CSS(`#chips .chip[data-index="1"] button.negate`)))
+	b.WaitFor(t, "page 1 after negating", pager+` === `+page1)
+
+	toPage2()
+	b.Do(t, chromedp.Click(chromedp.CSS(`#chips .chip[data-index="1"] button.remove`)))
+	b.WaitFor(t, "page 1 after removing a chip", pager+` === `+page1+` && document.querySelectorAll('#chips .chip').length === 1`)
+	b.CheckClean(t)
+}
+
+// TestBrowserCastFilter checks the Cast menu of Active Flows against the
+// server addresses of the open flows, and the cast on the details page.
+func TestBrowserCastFilter(t *testing.T) {
+	b := newBrowser(t)
+	broadcasts := []netip.Addr{netip.MustParseAddr("255.255.255.255"), netip.MustParseAddr("192.168.2.255")}
+	total := b.env.liveCount(func(string, string) bool { return true })
+	multicast := b.env.liveServerCount(netip.Addr.IsMulticast)
+	broadcast := b.env.liveServerCount(func(a netip.Addr) bool { return slices.Contains(broadcasts, a) })
+	if multicast == 0 || broadcast == 0 {
+		t.Fatalf("the capture has %d multicast and %d broadcast flows, want some of each", multicast, broadcast)
+	}
+	const serverMarks = `.map((r) => [...r.children[4].querySelectorAll('img[src$="/multicast.svg"]')].map((i) => i.alt).join())`
+
+	b.Open(t, "/?size=10&page=2", "#flows tbody tr[data-id]")
+	b.WaitFor(t, "page 2", pagerJS+` === `+browsertest.JSString(showing(11, 20, total)))
+	// Choose waits without a limit of its own for a missing menu.
+	b.WaitFor(t, "cast menu", `document.getElementById('cast-filter') !== null`)
+	b.Choose(t, "cast-filter", "multicast")
+	b.WaitFor(t, "page 1 of multicast flows", pagerJS+` === `+browsertest.JSString(showing(1, min(10, multicast), multicast)))
+	if search := evalJS[string](t, b, `location.search`); !strings.Contains(search, "cast=multicast") {
+		t.Errorf("URL %q does not keep the cast filter", search)
+	}
+
+	b.Choose(t, "page-size", "100")
+	b.WaitFor(t, "every multicast flow", rowsJS+`.length === `+strconv.Itoa(multicast))
+	if marks := evalJS[[]string](t, b, rowsJS+serverMarks); slices.ContainsFunc(marks, func(m string) bool { return m != "Multicast" }) {
+		t.Errorf("server marks of the multicast flows = %q, want Multicast on each", marks)
+	}
+	b.Screenshot(t, "cast-multicast")
+
+	b.Choose(t, "cast-filter", "unicast")
+	b.WaitFor(t, "every unicast flow", rowsJS+`.length === `+strconv.Itoa(total-multicast-broadcast))
+	if marks := evalJS[[]string](t, b, rowsJS+serverMarks); slices.ContainsFunc(marks, func(m string) bool { return m != "" }) {
+		t.Errorf("server marks of the unicast flows = %q, want none", marks)
+	}
+
+	// A reload keeps the cast filter.
+	b.Open(t, "/?cast=broadcast&size=100", "#flows tbody tr[data-id]")
+	b.WaitFor(t, "every broadcast flow", rowsJS+`.length === `+strconv.Itoa(broadcast))
+	if got := evalJS[string](t, b, `document.getElementById('cast-filter').value`); got != "broadcast" {
+		t.Errorf("cast menu shows %q for cast=broadcast", got)
+	}
+	servers := evalJS[[]string](t, b, rowsJS+`.map((r) => r.children[4].querySelector('a').textContent)`)
+	for _, s := range servers {
+		if !slices.Contains(broadcasts, netip.MustParseAddr(s)) {
+			t.Errorf("broadcast flow to %s", s)
+		}
+	}
+	if marks := evalJS[[]string](t, b, rowsJS+serverMarks); slices.ContainsFunc(marks, func(m string) bool { return m != "Broadcast" }) {
+		t.Errorf("server marks of the broadcast flows = %q, want Broadcast on each", marks)
+	}
+
+	b.Follow(t, `#flows tbody tr[data-id] a.lens`)
+	b.WaitFor(t, "flow summary", `document.getElementById('flow-summary') !== null`)
+	if got := evalJS[string](t, b, `document.querySelector('#flow-summary dd[data-key="Server"]').textContent`); !strings.HasSuffix(got, "Broadcast") {
+		t.Errorf("details server = %q, want it marked Broadcast", got)
+	}
 	b.CheckClean(t)
 }

@@ -442,8 +442,8 @@ func TestHistoryAPI(t *testing.T) {
 
 	var top []TopEntry
 	e.getJSON(t, "/api/history/top?field=server_country&n=3", &top)
-	if len(top) == 0 || top[0].Value != "US" {
-		t.Errorf("top server countries = %+v, want US first", top)
+	if len(top) == 0 || top[0].Value != "US" || top[0].Located {
+		t.Errorf("top server countries = %+v, want US first, from the store", top)
 	}
 	var series struct {
 		Buckets []TimeBucket `json:"buckets"`
@@ -602,6 +602,44 @@ func TestHistorySpan(t *testing.T) {
 }
 
 // downHistory is a History whose store cannot be reached.
+// countrylessHistory is a store that keeps no countries, as one that
+// serve and import filled without --geoip.
+type countrylessHistory struct{ fakeHistory }
+
+func (h *countrylessHistory) Top(ctx context.Context, field, filter string, from, to time.Time, n int) ([]TopEntry, error) {
+	if !strings.HasSuffix(field, "_country") {
+		return h.fakeHistory.Top(ctx, field, filter, from, to, n)
+	}
+	all, err := h.fakeHistory.Top(ctx, "app", filter, from, to, 1000)
+	empty := TopEntry{}
+	for _, e := range all {
+		empty.Bytes += e.Bytes
+		empty.Flows += e.Flows
+	}
+	return []TopEntry{empty}, err
+}
+
+// TestTopCountriesWithoutStoredCountries checks that a store without
+// countries gets countries located from its addresses, marked as such.
+func TestTopCountriesWithoutStoredCountries(t *testing.T) {
+	flows := loadFlows(t, "flows.jsonl")
+	h, err := New(Config{Geo: fakeLocator{}, Risks: riskTable(testRisks)}, newFakeLive(flows), &countrylessHistory{fakeHistory{flows: flows}}, newFakeAlerts(flows), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &testEnv{handler: h, flows: flows}
+	var top []TopEntry
+	e.getJSON(t, "/api/history/top?field=server_country&n=3", &top)
+	if len(top) == 0 || top[0].Value != "US" {
+		t.Fatalf("top server countries = %+v, want US first", top)
+	}
+	for _, c := range top {
+		if !c.Located {
+			t.Errorf("country %s not marked as located from addresses", c.Value)
+		}
+	}
+}
+
 type downHistory struct{ fakeHistory }
 
 var errStoreDown = errors.New("dial tcp 127.0.0.1:9: connect: connection refused")

@@ -111,7 +111,10 @@ func (s *server) handleHistoryTop(w http.ResponseWriter, r *http.Request) {
 	}
 	var top []TopEntry
 	if ip, ok := strings.CutSuffix(field, "_country"); ok {
-		top, err = s.topCountries(r, ip+"_ip", hr, n)
+		top, err = s.storedCountries(r, field, hr, n)
+		if err == nil && len(top) == 0 {
+			top, err = s.topCountries(r, ip+"_ip", hr, n)
+		}
 	} else {
 		top, err = s.history.Top(r.Context(), field, hr.filter, hr.from, hr.to, n)
 	}

@@ -9,16 +9,25 @@ import (
 	"time"
 )
 
-// countryScan is how many top addresses a country ranking sums. The store
-// has no country columns, so countries are located from the addresses
-// that carry the most bytes.
-//
-// TODO: store the countries with each flow. Until then a country's bytes
-// leave out its addresses beyond the top countryScan.
+// countryScan is how many top addresses a located country ranking sums.
+// A country's bytes leave out its addresses beyond these.
 const countryScan = 1000
 
+// storedCountries ranks the countries that the store keeps in field, by
+// bytes. Flows stored without a country are left out.
+func (s *server) storedCountries(r *http.Request, field string, hr historyRange, n int) ([]TopEntry, error) {
+	// One more, in case the flows without a country are among the top.
+	top, err := s.history.Top(r.Context(), field, hr.filter, hr.from, hr.to, n+1)
+	if err != nil {
+		return nil, err
+	}
+	top = slices.DeleteFunc(top, func(e TopEntry) bool { return e.Value == "" })
+	return top[:min(n, len(top))], nil
+}
+
 // topCountries ranks the countries of the addresses in ipField, located
-// with s.geo, by bytes. Addresses without a country are left out.
+// with s.geo, by bytes, for flows that the store keeps without countries.
+// Addresses without a country are left out.
 func (s *server) topCountries(r *http.Request, ipField string, hr historyRange, n int) ([]TopEntry, error) {
 	addrs, err := s.history.Top(r.Context(), ipField, hr.filter, hr.from, hr.to, countryScan)
 	if err != nil {
@@ -36,7 +45,7 @@ func (s *server) topCountries(r *http.Request, ipField string, hr historyRange, 
 		}
 		e := byCountry[country]
 		if e == nil {
-			e = &TopEntry{Value: country}
+			e = &TopEntry{Value: country, Located: true}
 			byCountry[country] = e
 		}
 		e.Bytes += a.Bytes

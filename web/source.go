@@ -59,6 +59,9 @@ type TopEntry struct {
 	Value string `json:"value"`
 	Bytes uint64 `json:"bytes"`
 	Flows int    `json:"flows"`
+	// Located marks a country found from the addresses because the store
+	// has no countries for these flows. A filter on it matches none.
+	Located bool `json:"located,omitempty"`
 }
 
 // TimeBucket is the byte count of the flows that started in

@@ -1,4 +1,4 @@
-import { el, append, api, initTopBar, hostMarks, fmtTime, showError } from './common.js';
+import { el, append, api, initTopBar, hostMarks, endpoint, fmtTime, showError } from './common.js';
 import { renderPager, sizeSelect } from './flowtable.js';
 
 const refresh = await initTopBar();
@@ -14,8 +14,8 @@ const controls = el('div', { class: 'toolbar' },
     onchange: (e) => { state.risk = e.target.value.trim(); state.page = 1; load(); } })),
   el('label', {}, 'Host', el('input', { id: 'host', placeholder: 'IP address',
     onchange: (e) => { state.host = e.target.value.trim(); state.page = 1; load(); } })),
-  el('label', {}, 'From', localInput('from', (v) => { state.from = toISO(v); load(); })),
-  el('label', {}, 'To', localInput('to', (v) => { state.to = toISO(v); load(); })),
+  el('label', {}, 'From', localInput('from', (v) => { state.from = toISO(v); state.page = 1; load(); })),
+  el('label', {}, 'To', localInput('to', (v) => { state.to = toISO(v); state.page = 1; load(); })),
   el('span', { class: 'spacer' }),
   el('label', {}, 'Rows', sizeSelect(state.size, (n) => { state.size = n; state.page = 1; load(); })));
 const table = el('table', { class: 'grid', id: 'alerts' });
@@ -23,8 +23,8 @@ const pager = el('div', { class: 'pager' });
 const panel = el('div', { class: 'panel' }, controls, table, pager);
 append(content, panel);
 
-function endpoint(ip, port, geo) {
-  return [el('a', { href: `/hosts/${encodeURIComponent(ip)}`, text: ip }), port ? `:${port}` : '', hostMarks(geo)];
+function address(ip, port, geo) {
+  return [endpoint(ip, port, el('a', { href: `/hosts/${encodeURIComponent(ip)}`, text: ip })), hostMarks(geo)];
 }
 
 async function load() {
@@ -39,8 +39,8 @@ async function load() {
       el('td', { class: 'issue' }, el('div', { class: 'risk-name', text: a.risk }),
         a.description && a.description !== a.risk ? el('div', { class: 'description', text: a.description }) : null),
       el('td', { text: a.app || '' }),
-      el('td', {}, endpoint(a.client_ip, a.client_port, a.client_geo)),
-      el('td', {}, endpoint(a.server_ip, a.server_port, a.server_geo)),
+      el('td', {}, address(a.client_ip, a.client_port, a.client_geo)),
+      el('td', {}, address(a.server_ip, a.server_port, a.server_geo)),
       el('td', { class: 'info', text: a.info || '' }),
       el('td', {}, el('a', { href: `/flows/${encodeURIComponent(a.flow_id)}`, class: 'flow-link', text: 'Flow' }))));
     if (!rows.length) rows.push(el('tr', {}, el('td', { class: 'empty', colspan: 9, text: 'No alerts' })));

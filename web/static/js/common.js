@@ -31,8 +31,8 @@ export function clear(node) {
   return node;
 }
 
-// api fetches a JSON endpoint. A non-2xx response throws the error message
-// from its body.
+// api fetches a JSON endpoint. A non-2xx response throws an Error with the
+// message from its body and the HTTP status code in its status property.
 export async function api(path, params = {}) {
   const url = new URL(path, location.origin);
   for (const [key, value] of Object.entries(params)) {
@@ -40,7 +40,11 @@ export async function api(path, params = {}) {
   }
   const response = await fetch(url, { headers: { Accept: 'application/json' } });
   const body = await response.json().catch(() => ({ error: response.statusText }));
-  if (!response.ok) throw new Error(body.error || response.statusText);
+  if (!response.ok) {
+    const err = new Error(body.error || response.statusText);
+    err.status = response.status;
+    throw err;
+  }
   return body;
 }
 
@@ -97,6 +101,31 @@ export function fmtDuration(seconds) {
   if (m) parts.push(`${m} min`);
   if (s && !d) parts.push(`${s} sec`);
   return parts.join(', ');
+}
+
+// endpoint returns the parts that write an address and port as RFC 5952
+// section 6 does: [fe80::1]:5353 for IPv6, 1.2.3.4:80 for IPv4, and the
+// address alone when port is 0 or missing, as for ICMP. host and portNode
+// show the address and the port, and default to their text, so that
+// endpoint(ip, port).join('') is the plain text form.
+export function endpoint(ip, port, host = ip, portNode = String(port)) {
+  if (!(Number(port) > 0)) return [host];
+  if (String(ip).includes(':')) return ['[', host, ']:', portNode];
+  return [host, ':', portNode];
+}
+
+// l4Names are the IANA names of IP protocol numbers that the flow record
+// writes as bare numbers. The record names TCP, UDP, ICMP, ICMPv6 and SCTP
+// itself.
+const l4Names = new Map([
+  ['2', 'IGMP'], ['47', 'GRE'], ['50', 'ESP'], ['51', 'AH'], ['89', 'OSPF'],
+  ['103', 'PIM'], ['112', 'VRRP'], ['132', 'SCTP'],
+]);
+
+// l4Label returns the name to show for a flow record's l4 value: the IANA
+// name of a known protocol number, or the value unchanged.
+export function l4Label(l4) {
+  return l4Names.get(String(l4)) || String(l4);
 }
 
 export function fmtTime(value) {

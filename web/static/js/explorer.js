@@ -23,11 +23,12 @@ function query() {
 
 // Controls: time range, filter builder, chips, downloads.
 const fromInput = el('input', { id: 'range-from', type: 'datetime-local', disabled: true,
-  onchange: (e) => { state.from = e.target.value ? new Date(e.target.value).toISOString() : ''; reload(); } });
+  onchange: (e) => { state.from = e.target.value ? new Date(e.target.value).toISOString() : ''; state.page = 1; reload(); } });
 const toInput = el('input', { id: 'range-to', type: 'datetime-local', disabled: true,
-  onchange: (e) => { state.to = e.target.value ? new Date(e.target.value).toISOString() : ''; reload(); } });
+  onchange: (e) => { state.to = e.target.value ? new Date(e.target.value).toISOString() : ''; state.page = 1; reload(); } });
 const spanSelect = el('select', { id: 'range', onchange: (e) => {
   state.span = Number(e.target.value);
+  state.page = 1;
   fromInput.disabled = toInput.disabled = state.span !== 0;
   reload();
 } }, spans.map(([s, label]) => el('option', { value: s, selected: s === state.span || undefined, text: label })));
@@ -73,31 +74,48 @@ function renderChips() {
   state.filters.forEach((f, i) => {
     if (i > 0) {
       append(chips, el('button', { class: 'join', title: 'Switch between AND and OR',
-        onclick: () => { f.join = f.join === 'and' ? 'or' : 'and'; reload(); } }, f.join.toUpperCase()));
+        onclick: () => { f.join = f.join === 'and' ? 'or' : 'and'; state.page = 1; reload(); } }, f.join.toUpperCase()));
     }
     append(chips, el('span', { class: f.negated ? 'chip negated' : 'chip', 'data-index': i },
       el('span', { class: 'chip-text', text: term(f) }),
-      el('button', { class: 'negate', title: f.negated ? 'Remove negation' : 'Negate', onclick: () => { f.negated = !f.negated; reload(); } }, '¬'),
-      el('button', { class: 'remove', title: 'Remove filter', onclick: () => { state.filters.splice(i, 1); reload(); } }, '×')));
+      el('button', { class: 'negate', title: f.negated ? 'Remove negation' : 'Negate',
+        onclick: () => { f.negated = !f.negated; state.page = 1; reload(); } }, '¬'),
+      el('button', { class: 'remove', title: 'Remove filter',
+        onclick: () => { state.filters.splice(i, 1); state.page = 1; reload(); } }, '×')));
   });
   text.textContent = filterText(state.filters) || '(all flows)';
 }
+
+// flowRequests counts the table's requests, so that a response that
+// arrives after a later request was sent is dropped instead of undoing a
+// change.
+let flowRequests = 0;
 
 async function loadFlows() {
   const q = { ...query(), sort: state.sort, order: state.order, page: state.page, size: state.size };
   csv.href = apiURL('/api/history/export', { ...q, format: 'csv', page: '', size: '' });
   jsonl.href = apiURL('/api/history/export', { ...q, format: 'jsonl', page: '', size: '' });
+  const request = ++flowRequests;
   try {
     const data = await api('/api/history/flows', q);
+    if (request !== flowRequests) return;
     showError(tablePanel, null);
+    // The server moves a page past the last one back to the last page that
+    // has rows, so the pager follows its page.
+    state.page = data.page || 1;
     renderFlowTable(table, data.rows, {
       live: false, sort: state.sort, order: state.order, onValue: (field, value) => addFilter(field, value),
-      onSort: (key) => { state.order = state.sort === key && state.order === 'desc' ? 'asc' : 'desc'; state.sort = key; loadFlows(); },
+      onSort: (key) => {
+        state.order = state.sort === key && state.order === 'desc' ? 'asc' : 'desc';
+        state.sort = key;
+        state.page = 1;
+        loadFlows();
+      },
     });
     renderPager(pager, data.total, state.page, state.size, (p) => { state.page = p; loadFlows(); });
     await showRangeHint(data.total);
   } catch (err) {
-    showError(tablePanel, err);
+    if (request === flowRequests) showError(tablePanel, err);
   }
 }
 
@@ -141,10 +159,13 @@ async function loadTop(panel, field) {
       const share = el('div', { class: 'share' });
       share.style.width = `${(100 * e.bytes) / max}%`;
       const label = field.endsWith('country') ? [flag(e.value), ' ', e.value] : e.value;
-      return el('tr', {},
-        // Countries are located from addresses, and the store cannot filter on them.
-        el('td', {}, field.endsWith('country') ? el('span', {}, label) : el('span', { class: 'click', onclick: () => addFilter(field, e.value) }, label), share),
-        el('td', { class: 'num', text: fmtBytes(e.bytes) }));
+      // A country located from the addresses is not in the store, so a
+      // filter on it would match nothing.
+      const entry = e.located
+        ? el('span', { title: 'Located from the addresses: these flows were stored without --geoip, so they cannot be filtered by country' }, label)
+        : el('span', { class: 'click', title: `Filter on ${field} = ${e.value}`, 'data-field': field,
+          onclick: () => addFilter(field, e.value) }, label);
+      return el('tr', {}, el('td', {}, entry, share), el('td', { class: 'num', text: fmtBytes(e.bytes) }));
     }));
     if (!entries.length) list.replaceChildren(el('tr', {}, el('td', { class: 'cc', text: 'No data' })));
   } catch (err) {

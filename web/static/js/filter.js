@@ -5,12 +5,12 @@
 const numericFields = new Set(['client_port', 'server_port', 'vlan', 'ip_version', 'c2s_bytes', 's2c_bytes',
   'c2s_packets', 's2c_packets', 'bytes', 'risk_score', 'http.status']);
 
-// fields are offered by the "+" filter builder.
-// TODO: offer client_country and server_country once the store keeps
-// countries. The store rejects filters on them, so they are left out.
-export const fields = ['app', 'master_protocol', 'category', 'breed', 'l4', 'client_ip', 'client_port', 'server_ip',
-  'server_port', 'info', 'risks', 'tls.sni', 'tls.ja3', 'tls.ja3s', 'tls.ja4',
-  'tls.version', 'dns.query', 'http.host', 'http.user_agent', 'ssh.client_banner', 'bytes', 'vlan'];
+// fields are offered by the "+" filter builder. The store fills
+// client_country and server_country of the flows that flowlens serve or
+// flowlens import write with --geoip, and leaves them empty otherwise.
+export const fields = ['app', 'master_protocol', 'category', 'breed', 'l4', 'client_ip', 'client_port', 'client_country',
+  'server_ip', 'server_port', 'server_country', 'info', 'risks', 'tls.sni', 'tls.ja3', 'tls.ja3s', 'tls.ja4',
+  'tls.version', 'dns.query', 'http.host', 'http.url', 'http.user_agent', 'ssh.client_banner', 'bytes', 'vlan'];
 
 export const operators = ['=', '!=', '<', '>', '<=', '>=', 'contains', 'starts with', 'in', 'not in'];
 

@@ -1,6 +1,6 @@
-import { el, append, api, initTopBar, pathTail, hostMarks, icon, fmtBytes, fmtBits, fmtCount, fmtDuration, fmtTime, showError } from './common.js';
+import { el, append, api, initTopBar, pathTail, hostMarks, icon, endpoint, l4Label, fmtBytes, fmtBits, fmtCount, fmtDuration, fmtTime, showError } from './common.js';
 
-await initTopBar();
+const refresh = await initTopBar();
 const id = pathTail('/flows/');
 const content = document.getElementById('content');
 
@@ -36,9 +36,24 @@ function longList(values, first = 8) {
   return [values.slice(0, first).join(', '), rest, ' ', more];
 }
 
-function endpoint(ip, port, geo) {
-  return [el('a', { href: `/hosts/${encodeURIComponent(ip)}`, text: ip }),
-    port !== undefined ? [':', el('a', { href: `/?port=${port}`, text: String(port) })] : null, hostMarks(geo)];
+const castLabels = { multicast: 'Multicast', broadcast: 'Broadcast' };
+
+// address returns an endpoint with links to its host and port, the host's
+// marks and, when cast is set, a Multicast or Broadcast mark.
+function address(ip, port, geo, cast) {
+  const host = el('a', { href: `/hosts/${encodeURIComponent(ip)}`, text: ip });
+  const portLink = port > 0 ? el('a', { href: `/?port=${port}`, text: String(port) }) : null;
+  const castMark = cast ? el('span', { class: 'cast mark' }, icon('multicast', ''), castLabels[cast] || cast) : null;
+  return [endpoint(ip, port, host, portLink), hostMarks(geo), castMark];
+}
+
+// protocol shows the L4 protocol's name, with its number in the tooltip
+// when the record gives only the number.
+function protocol(f) {
+  const label = l4Label(f.l4);
+  const rest = ` / IPv${f.ip_version}${f.vlan ? ` / VLAN ${f.vlan}` : ''}`;
+  if (label === f.l4) return `${f.l4}${rest}`;
+  return [el('span', { title: `IP protocol ${f.l4}`, text: label }), rest];
 }
 
 function summary(d) {
@@ -46,9 +61,9 @@ function summary(d) {
   return block('Flow', [
     ['Application', [el('a', { href: `/apps/${encodeURIComponent(f.app)}`, text: f.app }), d.encrypted ? icon('lock', 'Encrypted') : null]],
     ['Category', f.category], ['Breed', f.breed], ['Confidence', f.confidence],
-    ['Protocol', `${f.l4} / IPv${f.ip_version}${f.vlan ? ` / VLAN ${f.vlan}` : ''}`],
-    ['Client', endpoint(f.client_ip, f.client_port, d.client_geo)],
-    ['Server', endpoint(f.server_ip, f.server_port, d.server_geo)],
+    ['Protocol', protocol(f)],
+    ['Client', address(f.client_ip, f.client_port, d.client_geo)],
+    ['Server', address(f.server_ip, f.server_port, d.server_geo, d.cast)],
     ['First seen', fmtTime(f.first_seen)], ['Last seen', fmtTime(f.last_seen)],
     ['Duration', fmtDuration(d.duration_s)],
     ['Client → Server', `${fmtCount(f.c2s_packets)} pkts / ${fmtBytes(f.c2s_bytes)}`],
@@ -102,6 +117,30 @@ function issues(risks) {
     el('table', { class: 'grid' }, el('thead', {}, head), el('tbody', {}, rows)));
 }
 
+// refreshSummary fetches the flow again every refresh interval and redraws
+// its summary block, for as long as the flow is in the live table. The
+// other blocks keep what the first response showed.
+function refreshSummary(last) {
+  setTimeout(async () => {
+    let d;
+    try {
+      d = await api(`/api/flows/${encodeURIComponent(id)}`);
+    } catch (err) {
+      if (err.status !== 404) {
+        showError(content, err);
+        refreshSummary(last);
+        return;
+      }
+      // The flow left the live table, and the store does not have it,
+      // for instance because the flow writer has not written it yet.
+      d = { ...last, active: false, throughput_bps: undefined };
+    }
+    showError(content, null);
+    document.getElementById('flow-summary').replaceWith(summary(d));
+    if (d.active) refreshSummary(d);
+  }, refresh);
+}
+
 try {
   const d = await api(`/api/flows/${encodeURIComponent(id)}`);
   const f = d.flow;
@@ -114,6 +153,7 @@ try {
   if (f.dhcp) append(blocks, dhcp(f.dhcp));
   if (d.risks.length) append(blocks, issues(d.risks));
   append(content, blocks);
+  if (d.active) refreshSummary(d);
 } catch (err) {
   showError(content, err);
 }

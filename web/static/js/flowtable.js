@@ -1,5 +1,5 @@
 // The flow table shared by Active Flows, the host page and the explorer.
-import { el, append, clear, icon, hostMarks, flag, fmtBytes, fmtBits, fmtDuration, fmtTime } from './common.js';
+import { el, append, clear, icon, hostMarks, flag, endpoint, l4Label, fmtBytes, fmtBits, fmtDuration, fmtTime } from './common.js';
 
 const goodBreeds = new Set(['Safe', 'Acceptable']);
 const badBreeds = new Set(['Unsafe', 'Potentially Dangerous', 'Dangerous']);
@@ -54,8 +54,17 @@ function appCell(r, opts) {
   return span;
 }
 
+// l4Cell shows the protocol's name, with its number in the tooltip when the
+// record gives only the number. Filters use the record's value.
 function l4Cell(r, opts) {
-  return value(opts, r.flow.l4, 'l4', r.flow.l4);
+  const raw = r.flow.l4;
+  const label = l4Label(raw);
+  const node = value(opts, label, 'l4', raw);
+  if (label === raw) return node;
+  const tip = `IP protocol ${raw}`;
+  if (node.nodeType === Node.TEXT_NODE) return el('span', { title: tip }, node);
+  node.title = `${tip}. ${node.title}`;
+  return node;
 }
 
 function endpointCell(r, opts, side) {
@@ -64,11 +73,9 @@ function endpointCell(r, opts, side) {
   const port = f[`${side}_port`];
   const geo = r[`${side}_geo`] || {};
   const host = value(opts, ip, `${side}_ip`, ip, `/hosts/${encodeURIComponent(ip)}`);
-  const cell = el('span', { class: 'endpoint' }, host);
-  if (port !== undefined) {
-    append(cell, el('span', { class: 'sep', text: ':' }),
-      value(opts, String(port), `${side}_port`, port, `/?port=${port}`));
-  }
+  const portNode = port > 0 ? value(opts, String(port), `${side}_port`, port, `/?port=${port}`) : null;
+  const cell = el('span', { class: 'endpoint' }, endpoint(ip, port, host, portNode).map((part) =>
+    (typeof part === 'string' ? el('span', { class: 'sep', text: part }) : part)));
   if (opts.onValue && geo.country) {
     const f2 = flag(geo.country);
     append(cell, el('span', { class: 'click', title: `Filter on ${side}_country = ${geo.country}`,
@@ -98,13 +105,22 @@ function ja3Cell(r, opts) {
   return value(opts, ja3.slice(0, 12), 'tls.ja3', ja3);
 }
 
+// infoCell shows the record's info, or for an HTTP request its host and
+// path, as a filter on the field the text comes from.
 function infoCell(r, opts) {
-  const info = r.flow.info || '';
-  if (!info) return '';
-  const sni = r.flow.tls && r.flow.tls.sni;
-  const field = sni === info ? 'tls.sni' : 'info';
-  const node = value(opts, info, field, info);
-  return node.nodeType === Node.TEXT_NODE ? el('span', { title: info }, node) : node;
+  const f = r.flow;
+  const http = f.http || {};
+  let text = f.info || '';
+  let field = f.tls && f.tls.sni === text ? 'tls.sni' : 'info';
+  let raw = text;
+  if (http.url) {
+    text = http.url.startsWith('/') ? `${http.host || ''}${http.url}` : http.url;
+    field = 'http.url';
+    raw = http.url;
+  }
+  if (!text) return '';
+  const node = value(opts, text, field, raw);
+  return node.nodeType === Node.TEXT_NODE ? el('span', { title: text }, node) : node;
 }
 
 // renderFlowTable fills table with rows. opts: live (bool), sort and order
@@ -149,8 +165,13 @@ export function renderPager(container, total, page, size, onPage) {
     button('«', 1), button('‹', page - 1), numbers, button('›', page + 1), button('»', pages));
 }
 
-// sizeSelect returns the page-size dropdown.
+// sizeSelect returns the page-size dropdown. A size that is not one of the
+// menu's values, such as ?size=1000 in the URL, is added as an option so
+// that the menu shows the size in use.
 export function sizeSelect(size, onChange) {
+  const sizes = [10, 25, 50, 100];
+  if (!sizes.includes(size)) sizes.push(size);
+  sizes.sort((a, b) => a - b);
   return el('select', { id: 'page-size', onchange: (e) => onChange(Number(e.target.value)) },
-    [10, 25, 50, 100].map((n) => el('option', { value: n, selected: n === size || undefined, text: String(n) })));
+    sizes.map((n) => el('option', { value: n, selected: n === size || undefined, text: String(n) })));
 }
