@@ -72,6 +72,9 @@ func printVisibleDefaults(fs *flag.FlagSet, hidden ...string) {
 	fs.VisitAll(func(f *flag.Flag) {
 		if !slices.Contains(hidden, f.Name) {
 			visible.Var(f.Value, f.Name, f.Usage)
+			// Var takes the value as the default, which is the parsed
+			// value when the usage follows a bad flag.
+			visible.Lookup(f.Name).DefValue = f.DefValue
 		}
 	})
 	visible.PrintDefaults()
