@@ -84,7 +84,11 @@ func (l *Live) Run(ctx context.Context) {
 // Refresh takes a new snapshot of every worker's open flows.
 func (l *Live) Refresh() {
 	now := l.clock()
-	window := int64(l.every)
+	// A flow's rate is taken over the time since its last sample, once
+	// that is half a refresh period. With a full period, a clock that runs
+	// a little behind the refreshes skipped every other sample, and a new
+	// flow showed no rate for up to two periods.
+	window := int64(l.every / 2)
 	var flows []ActiveFlow
 	l.p.Do(func(t *flow.Table) {
 		t.Each(func(f *flow.Flow) {

@@ -186,17 +186,22 @@ func TestLiveRatesFallWhenQuiet(t *testing.T) {
 	if got, want := live.Rates().BytesPerSecond, float64(read.Bytes)/10; got != want {
 		t.Errorf("bytes per second over the last 10 s of packet time = %g, want %g", got, want)
 	}
+	// Every flow that began half a refresh period or more before the
+	// refresh has a rate at once.
 	busy := 0
 	for _, f := range live.Flows() {
+		old := p.lastPacketTime()-f.Record.FirstSeen.UnixNano() >= int64(500*time.Millisecond)
 		if f.Throughput > 0 {
 			busy++
+		} else if old {
+			t.Errorf("flow %s, %v old, has no throughput at the first refresh", f.Record.ID, time.Duration(p.lastPacketTime()-f.Record.FirstSeen.UnixNano()))
 		}
 	}
 	if busy == 0 {
 		t.Fatal("no flow has a throughput after the capture")
 	}
 
-	// A flow younger than the 1 s window at the first refresh gets its
+	// A flow younger than half a period at the first refresh gets its
 	// first sample at the second, so its rate is zero from the third.
 	for range 2 {
 		wall = wall.Add(1500 * time.Millisecond)
