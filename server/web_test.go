@@ -2,7 +2,9 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
+	"net/http"
 	"net/netip"
 	"slices"
 	"strings"
@@ -15,6 +17,7 @@ import (
 	"github.com/flowlens/flowlens/dpi"
 	"github.com/flowlens/flowlens/risk"
 	"github.com/flowlens/flowlens/store"
+	"github.com/flowlens/flowlens/web"
 )
 
 // TestBytesOverTimeBuckets checks that every byte of the flows in the range
@@ -132,5 +135,28 @@ func TestAlerterRestoresStoredAlerts(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got, cmpopts.EquateComparable(netip.Addr{})); diff != "" {
 		t.Errorf("restored alerts (-earlier run +restored):\n%s", diff)
+	}
+}
+
+// TestTopLeavesOutEmptyValues checks that the explorer's top lists rank
+// values only: the stored flows without an SNI are not an entry.
+func TestTopLeavesOutEmptyValues(t *testing.T) {
+	env := newTestEnv(t)
+	resp, err := http.Get(env.url + "/api/history/top?field=tls.sni&n=100&from=2020-02-23&to=2020-02-24")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var top []web.TopEntry
+	if err := json.NewDecoder(resp.Body).Decode(&top); err != nil {
+		t.Fatal(err)
+	}
+	if len(top) == 0 {
+		t.Fatal("no SNI among the stored flows")
+	}
+	for _, e := range top {
+		if e.Value == "" {
+			t.Errorf("top SNIs have an empty entry: %+v", e)
+		}
 	}
 }

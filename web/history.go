@@ -109,14 +109,9 @@ func (s *server) handleHistoryTop(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
-	var top []TopEntry
-	if ip, ok := strings.CutSuffix(field, "_country"); ok {
-		top, err = s.storedCountries(r, field, hr, n)
-		if err == nil && len(top) == 0 {
-			top, err = s.topCountries(r, ip+"_ip", hr, n)
-		}
-	} else {
-		top, err = s.history.Top(r.Context(), field, hr.filter, hr.from, hr.to, n)
+	top, err := s.topValues(r, field, hr, n)
+	if ip, ok := strings.CutSuffix(field, "_country"); ok && err == nil && len(top) == 0 {
+		top, err = s.topCountries(r, ip+"_ip", hr, n)
 	}
 	if err != nil {
 		s.backendError(w, r, err)

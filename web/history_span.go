@@ -13,10 +13,10 @@ import (
 // A country's bytes leave out its addresses beyond these.
 const countryScan = 1000
 
-// storedCountries ranks the countries that the store keeps in field, by
-// bytes. Flows stored without a country are left out.
-func (s *server) storedCountries(r *http.Request, field string, hr historyRange, n int) ([]TopEntry, error) {
-	// One more, in case the flows without a country are among the top.
+// topValues ranks the values of field by bytes. Flows without a value,
+// such as those without a country or an SNI, are left out.
+func (s *server) topValues(r *http.Request, field string, hr historyRange, n int) ([]TopEntry, error) {
+	// One more, in case the flows without a value are among the top.
 	top, err := s.history.Top(r.Context(), field, hr.filter, hr.from, hr.to, n+1)
 	if err != nil {
 		return nil, err
