@@ -544,7 +544,7 @@ func TestExportJSONLinesLimit(t *testing.T) {
 
 func TestCSVFormulaEscaped(t *testing.T) {
 	f := record.Flow{ID: "x", Info: "=HYPERLINK(\"http://x\")", App: "-cmd"}
-	values := csvRecord(&f)
+	values := CSVRecord(&f)
 	var buf strings.Builder
 	w := csv.NewWriter(&buf)
 	if err := w.Write(values); err != nil {
@@ -670,6 +670,21 @@ func TestHistoryStoreDownIs503(t *testing.T) {
 		}
 		if !strings.Contains(rec.Body.String(), "connection refused") {
 			t.Errorf("GET %s with the store down: body %s, want the store's error", url, rec.Body)
+		}
+	}
+}
+
+func TestParseTime(t *testing.T) {
+	want := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
+	for _, s := range []string{"2024-05-01", "2024-05-01T00:00:00", "2024-05-01T00:00:00Z", "2024-05-01T02:00:00+02:00", "1714521600"} {
+		got, err := ParseTime(s)
+		if err != nil || !got.Equal(want) || got.Location() != time.UTC {
+			t.Errorf("ParseTime(%q) = %v, %v; want %v in UTC", s, got, err, want)
+		}
+	}
+	for _, s := range []string{"yesterday", "2024-13-01", "10000-01-01", "253402300800", "-62135596801", "1.5"} {
+		if got, err := ParseTime(s); err == nil {
+			t.Errorf("ParseTime(%q) = %v, want an error", s, got)
 		}
 	}
 }

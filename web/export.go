@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -116,7 +117,7 @@ func writeCSVHeader(w io.Writer) error {
 func writeCSV(w io.Writer, flows []record.Flow) error {
 	cw := csv.NewWriter(w)
 	for i := range flows {
-		if err := cw.Write(csvRecord(&flows[i])); err != nil {
+		if err := cw.Write(CSVRecord(&flows[i])); err != nil {
 			return err
 		}
 	}
@@ -135,8 +136,11 @@ func CSVCell(v string) string {
 	return v
 }
 
-// csvRecord returns the csvColumns of f, each through CSVCell.
-func csvRecord(f *record.Flow) []string {
+// CSVHeader returns the names of the CSV export's columns.
+func CSVHeader() []string { return slices.Clone(csvColumns) }
+
+// CSVRecord returns the CSV export's columns of f, each through CSVCell.
+func CSVRecord(f *record.Flow) []string {
 	var t record.TLS
 	if f.TLS != nil {
 		t = *f.TLS

@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/netip"
 	"strconv"
@@ -88,25 +89,45 @@ func timeParam(r *http.Request, name string) (time.Time, error) {
 	if v == "" {
 		return time.Time{}, nil
 	}
-	t, err := time.Parse(time.RFC3339Nano, v)
+	t, err := ParseTime(v)
 	if err != nil {
-		sec, serr := strconv.ParseInt(v, 10, 64)
-		if serr != nil || sec < minTimeParam.Unix() || sec > maxTimeParam.Unix() {
-			return time.Time{}, &paramError{name: name, value: v, want: "an RFC 3339 time or Unix seconds, in the years 1 to 9999"}
-		}
-		t = time.Unix(sec, 0).UTC()
-	}
-	if t.Before(minTimeParam) || t.After(maxTimeParam) {
-		return time.Time{}, &paramError{name: name, value: v, want: "a time in the years 1 to 9999"}
+		return time.Time{}, &paramError{name: name, value: v, want: timeForms}
 	}
 	return t, nil
 }
 
-// minTimeParam and maxTimeParam bound the times of query parameters.
+// timeForms names the forms ParseTime takes, for error messages.
+const timeForms = "an RFC 3339 time (2024-05-01T12:00:00Z), a date (2024-05-01) or Unix seconds, in the years 1 to 9999"
+
+// minTime and maxTime bound the times that ParseTime takes.
 var (
-	minTimeParam = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
-	maxTimeParam = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
+	minTime = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
+	maxTime = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
 )
+
+// ParseTime reads a time bound as the API and the query command take it:
+// RFC 3339, a date and time or a date without a zone (taken as UTC), or
+// Unix seconds.
+func ParseTime(s string) (time.Time, error) {
+	var t time.Time
+	var err error
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02"} {
+		if t, err = time.Parse(layout, s); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		sec, serr := strconv.ParseInt(s, 10, 64)
+		if serr != nil || sec < minTime.Unix() || sec > maxTime.Unix() {
+			return time.Time{}, fmt.Errorf("invalid time %q: give %s", s, timeForms)
+		}
+		t = time.Unix(sec, 0)
+	}
+	if t.Before(minTime) || t.After(maxTime) {
+		return time.Time{}, fmt.Errorf("invalid time %q: give %s", s, timeForms)
+	}
+	return t.UTC(), nil
+}
 
 // paramError is an invalid query parameter.
 type paramError struct {

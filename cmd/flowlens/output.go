@@ -30,7 +30,6 @@ func checkFormat(format string) error {
 }
 
 // writeFlows prints flow records as JSON Lines, an aligned table or CSV.
-// The table joins each address and port that CSV keeps in two columns.
 func writeFlows(w io.Writer, format string, flows []*record.Flow) error {
 	switch format {
 	case "table":
@@ -51,16 +50,15 @@ func writeFlows(w io.Writer, format string, flows []*record.Flow) error {
 	return nil
 }
 
-var flowCSVHeader = []string{"first_seen", "l4", "client_ip", "client_port", "server_ip", "server_port", "app", "packets", "bytes", "info"}
-
+// writeFlowCSV prints the columns of the web API's CSV export, with
+// control characters replaced as in the table.
 func writeFlowCSV(w io.Writer, flows []*record.Flow) error {
 	cw := csv.NewWriter(w)
-	cw.Write(flowCSVHeader)
+	cw.Write(web.CSVHeader())
 	for _, fl := range flows {
-		cells := []string{firstSeen(fl), fl.L4, fl.ClientIP, strconv.Itoa(int(fl.ClientPort)),
-			fl.ServerIP, strconv.Itoa(int(fl.ServerPort)), fl.App, totalPackets(fl), totalBytes(fl), fl.Info}
+		cells := web.CSVRecord(fl)
 		for i, c := range cells {
-			cells[i] = web.CSVCell(printable(c))
+			cells[i] = printable(c)
 		}
 		cw.Write(cells)
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/flowlens/flowlens/geo"
 	"github.com/flowlens/flowlens/record"
 	"github.com/flowlens/flowlens/store"
+	"github.com/flowlens/flowlens/web"
 )
 
 // errStoreUsage marks command-line errors of import and query, which
@@ -332,8 +333,8 @@ Flags:
 	}
 	var o queryOptions
 	o.register(fs)
-	fs.StringVar(&o.from, "from", "", "first first_seen to include, RFC 3339 or a date")
-	fs.StringVar(&o.to, "to", "", "first_seen to stop before, RFC 3339 or a date")
+	fs.StringVar(&o.from, "from", "", "first first_seen to include: RFC 3339, a date (UTC) or Unix seconds")
+	fs.StringVar(&o.to, "to", "", "first_seen to stop before: RFC 3339, a date (UTC) or Unix seconds")
 	fs.StringVar(&o.format, "format", "jsonl", "output format: "+flowFormats)
 	fs.IntVar(&o.limit, "limit", 0, "print at most this many flows, 0 for all")
 	positional, err := parseInterspersed(fs, args)
@@ -381,9 +382,9 @@ func (o *queryOptions) query(filter string) (store.Query, error) {
 		if bound.text == "" {
 			continue
 		}
-		t, err := parseQueryTime(bound.text)
+		t, err := web.ParseTime(bound.text)
 		if err != nil {
-			return q, fmt.Errorf("%w: invalid %s: %v", errStoreUsage, bound.flag, err)
+			return q, fmt.Errorf("%w: %s: %v", errStoreUsage, bound.flag, err)
 		}
 		*bound.dst = t
 	}
@@ -391,15 +392,6 @@ func (o *queryOptions) query(filter string) (store.Query, error) {
 		return q, fmt.Errorf("%w: --from %s is not before --to %s, so no flow can match", errStoreUsage, o.from, o.to)
 	}
 	return q, nil
-}
-
-func parseQueryTime(s string) (time.Time, error) {
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC(), nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("time %q is neither RFC 3339 (2024-05-01T12:00:00Z) nor a date (2024-05-01)", s)
 }
 
 // flowKeyLess orders flows by first_seen, then by the flow key, the order
