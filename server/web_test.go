@@ -138,25 +138,29 @@ func TestAlerterRestoresStoredAlerts(t *testing.T) {
 	}
 }
 
-// TestTopLeavesOutEmptyValues checks that the explorer's top lists rank
-// values only: the stored flows without an SNI are not an entry.
+// TestTopLeavesOutEmptyValues checks that the top lists rank values only:
+// the stored flows without an SNI, a DNS query or an HTTP host are not an
+// entry.
 func TestTopLeavesOutEmptyValues(t *testing.T) {
 	env := newTestEnv(t)
-	resp, err := http.Get(env.url + "/api/history/top?field=tls.sni&n=100&from=2020-02-23&to=2020-02-24")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var top []web.TopEntry
-	if err := json.NewDecoder(resp.Body).Decode(&top); err != nil {
-		t.Fatal(err)
-	}
-	if len(top) == 0 {
-		t.Fatal("no SNI among the stored flows")
-	}
-	for _, e := range top {
-		if e.Value == "" {
-			t.Errorf("top SNIs have an empty entry: %+v", e)
+	for _, field := range []string{"tls.sni", "dns.query", "http.host"} {
+		resp, err := http.Get(env.url + "/api/history/top?n=100&from=2020-02-23&to=2020-02-24&field=" + field)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var top []web.TopEntry
+		err = json.NewDecoder(resp.Body).Decode(&top)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", field, err)
+		}
+		if len(top) == 0 {
+			t.Errorf("no %s among the stored flows", field)
+		}
+		for _, e := range top {
+			if e.Value == "" {
+				t.Errorf("top %s has an empty entry: %+v", field, e)
+			}
 		}
 	}
 }

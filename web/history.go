@@ -14,9 +14,11 @@ var historySorts = []string{
 	"bytes", "duration", "info",
 }
 
-// topFields are the fields of the explorer's top-N panels. The countries
-// are located from the top client or server addresses.
-var topFields = []string{"app", "client_ip", "server_ip", "server_country", "client_country", "server_port", "tls.sni", "tls.ja3"}
+// topFields are the fields that /api/history/top ranks: those of the
+// explorer's panels and the L7 names and fingerprints that scripts ask
+// for.
+var topFields = []string{"app", "master_protocol", "category", "l4", "client_ip", "server_ip", "server_country", "client_country",
+	"client_port", "server_port", "tls.sni", "tls.ja3", "tls.ja3s", "tls.ja4", "dns.query", "http.host", "http.user_agent", "ssh.client_banner"}
 
 // historyRange is the filter and time range every explorer request has.
 type historyRange struct {
