@@ -41,13 +41,21 @@ type Pipeline struct {
 	snapshot   Stats
 	// kernel is the source when it reports kernel counters; pollDrops
 	// reads it.
-	kernel    capture.StatsSource
-	lastPoll  time.Time
-	lastTS    atomic.Int64
-	lastPkt   int64
-	lastTick  int64
+	kernel   capture.StatsSource
+	lastPoll time.Time
+	lastTS   atomic.Int64
+	lastPkt  int64
+	lastTick int64
+	// behind counts the packets in a row older than the last tick.
+	behind    int
 	startWall time.Time
 }
+
+// resyncPackets is how many packets in a row older than the last tick make
+// the pipeline tick at their time. One packet with a timestamp far ahead
+// would otherwise stop the ticks, and with them every expiry, until the
+// capture's clock caught up with it.
+const resyncPackets = 1000
 
 // Counters are the reader's totals.
 type Counters struct {
@@ -155,8 +163,18 @@ func (p *Pipeline) dispatch(dp *decode.Packet, wireLen int, ts int64) {
 		p.pending[w] = b
 		b.add(dp, &key, srcIsLo, wireLen, ts)
 	}
-	if ts-p.lastTick >= int64(time.Second) {
+	switch {
+	case ts-p.lastTick >= int64(time.Second):
+		p.behind = 0
 		p.tick(ts)
+	case ts < p.lastTick:
+		p.behind++
+		if p.behind >= resyncPackets {
+			p.behind = 0
+			p.tick(ts)
+		}
+	default:
+		p.behind = 0
 	}
 }
 

@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"sync"
 	"testing"
@@ -214,5 +216,63 @@ func TestLiveRatesFallWhenQuiet(t *testing.T) {
 		if f.Throughput != 0 {
 			t.Errorf("flow %s: throughput %g bit/s 3 s after the last packet, want 0", f.Record.ID, f.Throughput)
 		}
+	}
+}
+
+// jumpSource replays the packets of a capture over and over, each a
+// millisecond after the one before, and gives the packet numbered jump a
+// timestamp 20 years ahead.
+type jumpSource struct {
+	packets []capture.Packet
+	base    int64
+	n, jump int
+	total   int
+}
+
+func (s *jumpSource) ReadPacket(p *capture.Packet) error {
+	if s.n == s.total {
+		return io.EOF
+	}
+	*p = s.packets[s.n%len(s.packets)]
+	p.Timestamp = s.base + int64(s.n)*int64(time.Millisecond)
+	if s.n == s.jump {
+		p.Timestamp += int64(20 * 365 * 24 * time.Hour)
+	}
+	s.n++
+	return nil
+}
+
+func (s *jumpSource) Close() error { return nil }
+
+// TestTicksResumeAfterClockJump checks that one packet far ahead stops the
+// ticks, and so the flows' expiry, for no more than resyncPackets packets.
+func TestTicksResumeAfterClockJump(t *testing.T) {
+	src, err := capture.OpenFile("../testdata/iphone.pcap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var packets []capture.Packet
+	for {
+		var p capture.Packet
+		if err := src.ReadPacket(&p); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		p.Data = slices.Clone(p.Data)
+		packets = append(packets, p)
+	}
+	src.Close()
+
+	jump := &jumpSource{packets: packets, base: packets[0].Timestamp, jump: 100, total: 100 + 3*resyncPackets}
+	p := New(DefaultConfig(), func(int, *flow.Flow) {})
+	defer p.Close()
+	p.Start()
+	if err := p.Run(context.Background(), jump); err != nil {
+		t.Fatal(err)
+	}
+	last := jump.base + int64(jump.total-1)*int64(time.Millisecond)
+	if behind := time.Duration(last - p.lastTick); behind < 0 || behind > time.Second {
+		t.Errorf("last tick %v before the last packet, want at most 1s: the ticks did not resume after the jump", behind)
 	}
 }
