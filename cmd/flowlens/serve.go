@@ -188,7 +188,7 @@ func runServe(args []string, logger *slog.Logger) error {
 }
 
 // restoreAlerts shows the stored alerts of earlier runs on the Alerts page.
-// A store that cannot answer costs only those alerts.
+// When the store fails, the page lists only new alerts.
 func restoreAlerts(ctx context.Context, alerts *server.Alerter, logger *slog.Logger) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()

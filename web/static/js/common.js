@@ -119,7 +119,7 @@ export function endpoint(ip, port, host = ip, portNode = String(port)) {
 // itself.
 const l4Names = new Map([
   ['2', 'IGMP'], ['47', 'GRE'], ['50', 'ESP'], ['51', 'AH'], ['89', 'OSPF'],
-  ['103', 'PIM'], ['112', 'VRRP'], ['132', 'SCTP'],
+  ['103', 'PIM'], ['112', 'VRRP'],
 ]);
 
 // l4Label returns the name to show for a flow record's l4 value: the IANA
