@@ -386,9 +386,16 @@ func TestBrowserExplorerPageReset(t *testing.T) {
 	}
 	const pager = `document.querySelector('.pager .showing').textContent`
 	page1 := browsertest.JSString(showing(1, 25, int(stored)))
+	// The chips and the pager are drawn anew after each response, so a
+	// node found by chromedp.Click can be gone by the time it is clicked.
+	// clickNow finds and clicks in one step.
+	clickNow := func(selector string) {
+		t.Helper()
+		evalJS[bool](t, b, `(document.querySelector('`+selector+`').click(), true)`)
+	}
 	toPage2 := func() {
 		t.Helper()
-		b.Do(t, chromedp.Click(chromedp.CSS(`.pager button[data-page="2"]`)))
+		clickNow(`.pager button[data-page="2"]`)
 		b.WaitFor(t, "page 2", pager+`.startsWith('Showing 26 to ')`)
 	}
 	b.Open(t, "/explorer", "#show-stored")
@@ -413,15 +420,15 @@ func TestBrowserExplorerPageReset(t *testing.T) {
 	addFilter("l4", "=", "UDP")
 	b.WaitFor(t, "UDP flows", `document.getElementById('filter-text').textContent === 'bytes > 0 and l4 = "UDP"'`)
 	toPage2()
-	b.Do(t, chromedp.Click(chromedp.CSS(`#chips button.join`)))
+	clickNow(`#chips button.join`)
 	b.WaitFor(t, "page 1 after AND becomes OR", pager+` === `+page1)
 
 	toPage2()
-	b.Do(t, chromedp.Click(chromedp.CSS(`#chips .chip[data-index="1"] button.negate`)))
+	clickNow(`#chips .chip[data-index="1"] button.negate`)
 	b.WaitFor(t, "page 1 after negating", pager+` === `+page1)
 
 	toPage2()
-	b.Do(t, chromedp.Click(chromedp.CSS(`#chips .chip[data-index="1"] button.remove`)))
+	clickNow(`#chips .chip[data-index="1"] button.remove`)
 	b.WaitFor(t, "page 1 after removing a chip", pager+` === `+page1+` && document.querySelectorAll('#chips .chip').length === 1`)
 	b.CheckClean(t)
 }
