@@ -167,7 +167,7 @@ func TestCertificateWalkMatchesX509(t *testing.T) {
 }
 
 // TestCertificateWalkReadsV2Extensions checks that the walk reads the SANs
-// of a certificate whose version says v2, as nDPI's certificate scan does,
+// of a certificate whose version field is v2, as nDPI's certificate scan does,
 // though crypto/x509 skips the extensions of such a certificate.
 func TestCertificateWalkReadsV2Extensions(t *testing.T) {
 	der := slices.Clone(generatedCertificates(t)[0])

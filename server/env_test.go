@@ -41,29 +41,14 @@ type testEnv struct {
 
 func newTestEnv(t *testing.T) *testEnv {
 	t.Helper()
-	ctx := context.Background()
 	logger := slog.New(slog.DiscardHandler)
 	pcap := filepath.Join(t.TempDir(), "iphone-hostile.pcap")
 	writeCaptureWithSNIs(t, "testdata/iphone.pcap", pcap, hostileSNIs)
 
 	// The store keeps countries, as serve --geoip has it do.
 	locator := geo.NewResolver(testGeoDB(t), geo.NewSelf([]net.Addr{&net.IPNet{IP: net.ParseIP(monitoringHost), Mask: net.CIDRMask(24, 32)}}))
-	st, err := store.New(store.Config{DataDir: t.TempDir(), Locate: func(a netip.Addr) string { return locator.Locate(a).Country }}, logger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := st.Stop(); err != nil {
-			t.Errorf("stop the store: %v", err)
-		}
-	})
-	judge, err := risk.New(ctx, risk.DefaultConfig(), risk.Dependencies{Ports: dpi.DefaultPorts, Logger: logger})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := startStore(t, store.Config{DataDir: t.TempDir(), Locate: func(a netip.Addr) string { return locator.Locate(a).Country }}, logger)
+	judge := newJudge(t, logger)
 
 	importCapture(t, pcap, NewAlerter(judge, st, logger), st, logger)
 	alerts := NewAlerter(judge, st, logger)
@@ -78,6 +63,34 @@ func newTestEnv(t *testing.T) *testEnv {
 	srv := httptest.NewServer(handler)
 	t.Cleanup(srv.Close)
 	return &testEnv{url: srv.URL, store: st, live: live, alerts: alerts}
+}
+
+// startStore opens and starts the store of cfg, and stops it when t ends.
+func startStore(t *testing.T, cfg store.Config, logger *slog.Logger) store.Store {
+	t.Helper()
+	st, err := store.New(cfg, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := st.Stop(); err != nil {
+			t.Errorf("stop the store: %v", err)
+		}
+	})
+	return st
+}
+
+// newJudge returns the risk evaluator with flowlens's default settings.
+func newJudge(t *testing.T, logger *slog.Logger) *risk.Evaluator {
+	t.Helper()
+	judge, err := risk.New(context.Background(), risk.DefaultConfig(), risk.Dependencies{Ports: dpi.DefaultPorts, Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return judge
 }
 
 // runCapture reads the capture at path into p.

@@ -14,7 +14,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"github.com/flowlens/flowlens/dpi"
 	"github.com/flowlens/flowlens/risk"
 	"github.com/flowlens/flowlens/store"
 	"github.com/flowlens/flowlens/web"
@@ -26,18 +25,8 @@ import (
 func TestBytesOverTimeBuckets(t *testing.T) {
 	ctx := context.Background()
 	logger := slog.New(slog.DiscardHandler)
-	st, err := store.New(store.Config{DataDir: t.TempDir()}, logger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	defer st.Stop()
-	judge, err := risk.New(ctx, risk.DefaultConfig(), risk.Dependencies{Ports: dpi.DefaultPorts, Logger: logger})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := startStore(t, store.Config{DataDir: t.TempDir()}, logger)
+	judge := newJudge(t, logger)
 	importCapture(t, "testdata/iphone.pcap", NewAlerter(judge, st, logger), st, logger)
 	view := HistoryView{Store: st}
 
@@ -93,18 +82,8 @@ func TestBytesOverTimeBuckets(t *testing.T) {
 func TestAlerterRestoresStoredAlerts(t *testing.T) {
 	ctx := context.Background()
 	logger := slog.New(slog.DiscardHandler)
-	st, err := store.New(store.Config{DataDir: t.TempDir()}, logger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	defer st.Stop()
-	judge, err := risk.New(ctx, risk.DefaultConfig(), risk.Dependencies{Ports: dpi.DefaultPorts, Logger: logger})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := startStore(t, store.Config{DataDir: t.TempDir()}, logger)
+	judge := newJudge(t, logger)
 	earlier := NewAlerter(judge, st, logger)
 	importCapture(t, "testdata/iphone.pcap", earlier, st, logger)
 	earlier.Close()

@@ -99,7 +99,7 @@ func TestActiveFlowsSortAndPage(t *testing.T) {
 		t.Errorf("page 6 rows = %d, want %d", len(last.Rows), want)
 	}
 
-	// A page past the end sends the last page, which says which it is.
+	// A page past the end returns the last page, with its number in page.
 	var past pageBody
 	e.getJSON(t, "/api/flows/active?sort=bytes&order=desc&page=99&size=10", &past)
 	if past.Page != 6 {
