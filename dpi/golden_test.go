@@ -1,6 +1,7 @@
 package dpi
 
 import (
+	"bytes"
 	"encoding/json"
 	"flag"
 	"os"
@@ -34,5 +35,29 @@ func checkGolden(t *testing.T, path string, got any) {
 	}
 	if diff := cmp.Diff(string(want), string(data)); diff != "" {
 		t.Errorf("result differs from %s (-want +got):\n%s", path, diff)
+	}
+}
+
+// checkJSONLinesGolden compares items, one JSON object a line, with the
+// golden file at path, or rewrites the file with -update.
+func checkJSONLinesGolden[T any](t *testing.T, path string, items []T) {
+	t.Helper()
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	for _, item := range items {
+		if err := enc.Encode(item); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if *update {
+		writeFile(t, path, buf.Bytes())
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(want, buf.Bytes()) {
+		t.Errorf("result differs from %s; rerun with -update and review the diff", path)
 	}
 }

@@ -218,28 +218,7 @@ func TestTLSDeparturesCorpus(t *testing.T) {
 		}
 	}
 	slices.SortFunc(got, func(a, b tlsDeparture) int { return strings.Compare(a.Field+a.Flow, b.Field+b.Flow) })
-	compareDepartures(t, got)
-}
-
-func compareDepartures(t *testing.T, got []tlsDeparture) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	for _, d := range got {
-		if err := enc.Encode(d); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if *update {
-		writeFile(t, departuresGolden, buf.Bytes())
-		return
-	}
-	want, err := os.ReadFile(departuresGolden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(want, buf.Bytes()) {
-		t.Errorf("the corpus's departures differ from %s; rerun with -update and review the diff", departuresGolden)
-	}
+	checkJSONLinesGolden(t, departuresGolden, got)
 }
 
 // flowDepartures replays one corpus flow through the engine's dissectors

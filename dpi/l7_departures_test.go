@@ -1,9 +1,6 @@
 package dpi
 
 import (
-	"bytes"
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -222,25 +219,7 @@ func TestL7DeparturesCorpus(t *testing.T) {
 		got = append(got, dnsHTTPDepartures(t, truth, path)...)
 	}
 	slices.SortFunc(got, func(a, b l7Departure) int { return strings.Compare(a.Field+a.Flow, b.Field+b.Flow) })
-
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	for _, d := range got {
-		if err := enc.Encode(d); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if *update {
-		writeFile(t, l7DeparturesGolden, buf.Bytes())
-		return
-	}
-	want, err := os.ReadFile(l7DeparturesGolden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(want, buf.Bytes()) {
-		t.Errorf("the corpus's departures differ from %s; rerun with -update and review the diff", l7DeparturesGolden)
-	}
+	checkJSONLinesGolden(t, l7DeparturesGolden, got)
 }
 
 // l7FlowDepartures returns the DHCP host name and SSH banner differences

@@ -54,20 +54,32 @@ func loadCase(t testing.TB, dir string) *pcapflows.Flow {
 		t.Fatalf("%s/flow.txt: %v", dir, err)
 	}
 	cf.L4, cf.Client, cf.Server = l4, netip.MustParseAddrPort(client), netip.MustParseAddrPort(server)
-	files, _ := filepath.Glob(filepath.Join(dir, "*.bin"))
+	cf.Packets = readCasePayloads(t, dir)
+	return cf
+}
+
+// readCasePayloads reads a case directory's NN-c2s.bin and NN-s2c.bin
+// files, in name order, as the flow's packets.
+func readCasePayloads(t testing.TB, dir string) []pcapflows.Packet {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	sort.Strings(files)
+	var packets []pcapflows.Packet
 	for _, name := range files {
 		payload, err := os.ReadFile(name)
 		if err != nil {
 			t.Fatal(err)
 		}
-		dirn := pcapflows.ClientToServer
+		direction := pcapflows.ClientToServer
 		if strings.HasSuffix(name, "-s2c.bin") {
-			dirn = pcapflows.ServerToClient
+			direction = pcapflows.ServerToClient
 		}
-		cf.Packets = append(cf.Packets, pcapflows.Packet{Dir: dirn, Payload: payload})
+		packets = append(packets, pcapflows.Packet{Dir: direction, Payload: payload})
 	}
-	return cf
+	return packets
 }
 
 // TestL7Golden replays each testdata case through the dissectors and

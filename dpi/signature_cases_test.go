@@ -6,7 +6,6 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 
@@ -123,19 +122,7 @@ func loadSignatureCase(t testing.TB, dir string) (*pcapflows.Flow, string) {
 		t.Fatalf("%s/meta.txt: %v", dir, err)
 	}
 	cf := &pcapflows.Flow{L4: l4, Client: netip.MustParseAddrPort(client), Server: netip.MustParseAddrPort(server)}
-	files, _ := filepath.Glob(filepath.Join(dir, "*.bin"))
-	sort.Strings(files)
-	for _, name := range files {
-		payload, err := os.ReadFile(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		d := pcapflows.ClientToServer
-		if strings.HasSuffix(name, "-s2c.bin") {
-			d = pcapflows.ServerToClient
-		}
-		cf.Packets = append(cf.Packets, pcapflows.Packet{Dir: d, Payload: payload})
-	}
+	cf.Packets = readCasePayloads(t, dir)
 	return cf, want
 }
 
