@@ -110,18 +110,7 @@ func newThreatJudge(t *testing.T) *risk.Evaluator {
 func replayAlerts(t *testing.T, judge *risk.Evaluator, path string) *risk.AlertLog {
 	t.Helper()
 	logger := slog.New(slog.DiscardHandler)
-	st, err := store.New(store.Config{DataDir: t.TempDir()}, logger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := st.Stop(); err != nil {
-			t.Errorf("stop the store: %v", err)
-		}
-	})
+	st := startStore(t, store.Config{DataDir: t.TempDir()}, logger)
 	alerts := NewAlerter(judge, st, logger)
 	p := pipeline.New(pipeline.DefaultConfig(), func(_ int, f *flow.Flow) { alerts.Closed(f.Record()) })
 	runCapture(t, p, path)
